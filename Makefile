@@ -1,0 +1,116 @@
+# Banquet's command interface. Two commands matter on a fresh machine:
+#   make run   install, build, start the embedded PostgreSQL, migrate, seed, serve
+#   make test  every test: Swift against real PostgreSQL, pgTAP, SQL lint and checks
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+ROOT        := $(CURDIR)
+DATA_DIR    ?= $(ROOT)/.data
+PG_PORT     ?= 54329
+HTTP_PORT   ?= 54321
+TEST_PG_PORT ?= 54330
+DB_URL      ?= postgres://postgres@127.0.0.1:$(PG_PORT)/banquet
+TEST_ADMIN_URL := postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/postgres
+TEMPLATE_DB := banquet_template
+PGTAP_DB    := banquet_pgtap
+BIN          = $(shell swift build --show-bin-path 2>/dev/null)/banquet
+
+RUN_DB  := PGDATA_DIR=$(DATA_DIR)/pg PG_PORT=$(PG_PORT) PG_DB=banquet scripts/db.sh
+TEST_DB := PGDATA_DIR=$(DATA_DIR)/pg-test PG_PORT=$(TEST_PG_PORT) PG_DB=postgres scripts/db.sh
+TEST_PSQL := psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(TEST_PG_PORT) -U postgres
+
+.PHONY: help run serve deps build migrate seed db-start db-stop psql clean \
+        test test-db test-swift test-pgtap test-sql-lint test-checks schema docs \
+        seed-scale bench bench-sql bench-bridge
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+# --- running ----------------------------------------------------------------------------------
+
+run: deps build db-start migrate seed ## everything, then the daemon in the foreground
+	@echo
+	@echo "  Banquet is starting"
+	@echo "  base URL   http://localhost:$(HTTP_PORT)   (health: http://localhost:$(HTTP_PORT)/health/all)"
+	@echo "  database   $(DB_URL)   (make psql)"
+	@echo "  mailbox    $(DATA_DIR)/mailbox   (offline email: one .eml per message)"
+	@echo "  stop       Ctrl-C, then make db-stop"
+	@echo
+	@DATABASE_URL=$(DB_URL) BANQUET_HTTP_PORT=$(HTTP_PORT) BANQUET_DATA_DIR=$(DATA_DIR) exec $(BIN) serve
+
+deps: ## install PostgreSQL 15, pgTAP, plpgsql_check, squawk, aiosmtpd if missing
+	@scripts/install-deps.sh
+
+build: ## debug build of the banquet binary
+	swift build --product banquet
+
+db-start: ## start (creating if needed) the embedded cluster on $(PG_PORT)
+	@$(RUN_DB) start
+
+db-stop: ## stop the embedded clusters
+	@$(RUN_DB) stop
+	@$(TEST_DB) stop
+
+psql: ## psql into the embedded database
+	@$(RUN_DB) psql
+
+migrate: ## apply sql/platform and supabase/migrations to $(DB_URL)
+	$(BIN) migrate --database-url $(DB_URL)
+
+seed: ## load supabase/seed.sql once (skipped when the database already has organizations)
+	@if [[ "$$(psql -X -tA "$(DB_URL)" -c 'select count(*) from app.organizations')" == "0" ]]; then \
+	  psql -X -q -v ON_ERROR_STOP=1 "$(DB_URL)" -f supabase/seed.sql && echo "seed: loaded supabase/seed.sql"; \
+	else echo "seed: database already has data, skipped"; fi
+
+clean: db-stop ## stop the clusters and delete .data and .build
+	rm -rf $(DATA_DIR) .build
+
+# --- tests ------------------------------------------------------------------------------------
+
+test: deps build test-db test-sql-lint test-checks test-pgtap test-swift ## every test
+	@echo "make test: all suites passed"
+
+test-db: ## (re)build the migrated template database on the test cluster
+	@$(TEST_DB) start
+	@$(TEST_PSQL) -d postgres -c "drop database if exists $(PGTAP_DB) with (force)" -c "drop database if exists $(TEMPLATE_DB) with (force)" -c "create database $(TEMPLATE_DB)"
+	$(BIN) migrate --database-url postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB)
+	@$(TEST_PSQL) -d postgres -c "create database $(PGTAP_DB) template $(TEMPLATE_DB)"
+	@$(TEST_PSQL) -d $(PGTAP_DB) -c "create extension if not exists pgtap with schema extensions" -c "alter database $(PGTAP_DB) set search_path = public, extensions"
+	@if [[ -f sql/test-helpers.sql ]]; then $(TEST_PSQL) -d $(PGTAP_DB) -f sql/test-helpers.sql; fi
+
+test-pgtap: ## pgTAP over supabase/tests/database
+	pg_prove -h 127.0.0.1 -p $(TEST_PG_PORT) -U postgres -d $(PGTAP_DB) supabase/tests/database/*.sql
+
+test-sql-lint: ## squawk over the migrations
+	scripts/squawk.sh
+
+test-checks: ## linter-equivalent checks, plpgsql_check, schema snapshot and docs drift
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/sql-checks.sh
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/plpgsql-check.sh
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh check
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) python3 scripts/gen-rpc-docs.py --check
+	TEST_ADMIN_URL=$(TEST_ADMIN_URL) scripts/test-sql-checks.sh
+
+test-swift: ## swift test against the test cluster (needs test-db)
+	BANQUET_TEST_DATABASE_URL=$(TEST_ADMIN_URL) BANQUET_TEST_TEMPLATE=$(TEMPLATE_DB) BANQUET_BIN=$(BIN) \
+	  PG_TEST_DATA_DIR=$(DATA_DIR)/pg-test PG_TEST_PORT=$(TEST_PG_PORT) swift test
+
+schema: test-db ## regenerate sql/schema.sql from a freshly migrated database
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh dump
+
+docs: test-db ## regenerate the RPC catalogue in docs/database.md
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) python3 scripts/gen-rpc-docs.py
+
+# --- benchmarks (never a test gate) -------------------------------------------------------------
+
+seed-scale: build db-start migrate ## load the scale data set into the embedded database
+	DATABASE_URL=$(DB_URL) scripts/seed-scale.sh
+
+bench-sql: ## p50/p95 of every list/report RPC at scale -> bench/results/sql.json, docs/benchmarks.md
+	DATABASE_URL=$(DB_URL) python3 bench/sql/run.py
+
+bench-bridge: ## bridge throughput/latency vs PgQueuer, Procrastinate, pgbench ceiling
+	bench/bridge/run.sh
+
+bench: bench-sql bench-bridge ## all benchmarks

@@ -1,0 +1,91 @@
+// swift-tools-version: 6.0
+// Banquet: a database-centric backend. Business rules live in SQL (supabase/migrations);
+// this package is the daemon that performs side effects and the HTTP gateway in front of it.
+import PackageDescription
+
+let package = Package(
+    name: "banquet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "banquet", targets: ["banquet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // Shared plumbing: configuration, database connection settings, logging setup.
+        .target(name: "BanquetCore", dependencies: [
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // `banquet migrate`: applies sql/platform and supabase/migrations the way the Supabase CLI records them.
+        .target(name: "Migrations", dependencies: [
+            "BanquetCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The job runtime: LISTEN/poll, claim, lease, heartbeat, complete/fail through bridge.* SQL.
+        .target(name: "BridgeRuntime", dependencies: [
+            "BanquetCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            // The built-in http.post job kind.
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        // Side-effect providers behind protocols, each with a real and an offline implementation.
+        .target(name: "Connectors", dependencies: [
+            "BanquetCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Edge functions served at /functions/v1/<name> (webhooks and other non-RPC entry points).
+        .target(name: "EdgeFunctions", dependencies: [
+            "BanquetCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], path: "edge"),
+        // HTTP: health, metrics, PostgREST-compatible RPC.
+        .target(name: "Gateway", dependencies: [
+            "BanquetCore", "EdgeFunctions",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "banquet", dependencies: [
+            "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "Gateway",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .testTarget(name: "BanquetTests", dependencies: [
+            "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "Gateway",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["Support/smtp_sink.py"]),
+    ]
+)

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+
+/// Performs one kind of job: the side effect PostgreSQL cannot do itself.
+///
+/// The runtime calls `perform` with no transaction open. What it returns is handed to
+/// `bridge.complete`, which runs the kind's SQL write-back and marks the job done in one short
+/// transaction. Throw `JobFailure` to choose between retry and permanent failure; any other error
+/// is treated as retryable.
+public protocol JobHandler: Sendable {
+    func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult
+
+    /// Keys whose configured rate limits this job consumes (e.g. the provider account and the
+    /// recipient). A job is only started when every key has room.
+    func rateLimitKeys(for job: ClaimedJob) -> [RateLimitKey]
+
+    /// The provider this handler calls; consecutive failures open that provider's circuit breaker.
+    var provider: String? { get }
+}
+
+extension JobHandler {
+    public func rateLimitKeys(for job: ClaimedJob) -> [RateLimitKey] { [] }
+    public var provider: String? { nil }
+}
+
+/// The JSON result passed to `bridge.complete` (and so to the kind's write-back function).
+public struct JobResult: Sendable, Equatable {
+    /// Raw JSON, or nil for SQL NULL.
+    public var json: Data?
+
+    public static let empty = JobResult(json: nil)
+
+    public static func json(_ data: Data) -> JobResult { JobResult(json: data) }
+
+    public static func encoding<T: Encodable>(_ value: T, encoder: JSONEncoder = JSONEncoder()) throws -> JobResult {
+        JobResult(json: try encoder.encode(value))
+    }
+}
+
+/// How a handler reports that the side effect did not happen.
+public enum JobFailure: Error, Sendable, CustomStringConvertible {
+    /// Try again later: after `retryAfter` when the provider said so, else after the kind's backoff.
+    case retryable(String, retryAfter: Duration? = nil)
+    /// Retrying cannot help (bad input, rejected by the provider): the job goes to dead.
+    case permanent(String)
+
+    public var description: String {
+        switch self {
+        case .retryable(let message, _), .permanent(let message): return message
+        }
+    }
+}
+
+/// One rate-limited key: `name` selects the configured limit (e.g. `whatsapp:recipient`),
+/// `value` the bucket (e.g. the recipient's phone number).
+public struct RateLimitKey: Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    public var description: String { "\(name)=\(value)" }
+}
+
+/// What a running handler gets besides its job.
+public struct JobContext: Sendable {
+    /// Carries `job_id`, `kind`, `queue` and `attempt` metadata: every log line correlates to the job.
+    public var logger: Logger
+    /// The deadline after which the runtime cancels this attempt.
+    public var deadline: ContinuousClock.Instant
+    /// The idempotency key to pass to providers that take one; stable across retries of this job.
+    public var idempotencyKey: String
+
+    public init(logger: Logger, deadline: ContinuousClock.Instant, idempotencyKey: String) {
+        self.logger = logger
+        self.deadline = deadline
+        self.idempotencyKey = idempotencyKey
+    }
+}

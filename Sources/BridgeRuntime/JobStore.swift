@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The daemon's only way into the database: one short statement per call through `bridge.*`
+/// functions, each in its own implicit transaction, so no transaction ever spans a provider call.
+struct JobStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// `bridge.complete`/`bridge.fail`/`bridge.heartbeat` rejected our lease token.
+    struct StaleLease: Error {}
+
+    /// SQLSTATE `bridge.complete` and `bridge.fail` raise for a lease token that is no longer current.
+    static let staleLeaseState = "BR409"
+
+    // 1. Claim: due jobs of the given queues (nil = every queue), leased to this worker.
+    func claim(worker: String, queues: [String]?, limit: Int, leaseSeconds: Int) async throws -> [ClaimedJob] {
+        let rows = try await client.query("""
+            select c.id, c.queue, c.kind, c.payload::text, c.attempts, c.max_attempts, c.lease_token,
+                   c.tenant_id, c.timeout_seconds, c.run_at
+              from bridge.claim(\(worker), \(queues), \(limit), \(leaseSeconds)) c
+            """, logger: logger)
+        var jobs: [ClaimedJob] = []
+        for try await (id, queue, kind, payload, attempts, maxAttempts, token, tenant, timeout, runAt)
+            in rows.decode((Int64, String, String, String, Int, Int, UUID, UUID?, Int, Date).self) {
+            jobs.append(ClaimedJob(id: id, queue: queue, kind: kind, payload: Data(payload.utf8), attempts: attempts,
+                                   maxAttempts: maxAttempts, leaseToken: token, tenantID: tenant,
+                                   timeout: .seconds(timeout), runnableSince: runAt))
+        }
+        return jobs
+    }
+
+    /// Extends the leases; returns the ids still owned (a missing id was reclaimed or cancelled).
+    func heartbeat(_ jobs: [(id: Int64, token: UUID)], leaseSeconds: Int) async throws -> Set<Int64> {
+        guard !jobs.isEmpty else { return [] }
+        let ids = jobs.map(\.id)
+        let tokens = jobs.map(\.token)
+        let rows = try await client.query("select unnest(bridge.heartbeat(\(ids), \(tokens), \(leaseSeconds)))", logger: logger)
+        var owned: Set<Int64> = []
+        for try await id in rows.decode(Int64.self) { owned.insert(id) }
+        return owned
+    }
+
+    /// Runs the kind's write-back and marks the job succeeded, in one transaction.
+    func complete(_ job: ClaimedJob, result: JobResult) async throws {
+        let json = result.json.map { String(decoding: $0, as: UTF8.self) }
+        do {
+            _ = try await client.query("select bridge.complete(\(job.id), \(job.leaseToken), \(json)::jsonb)", logger: logger)
+                .collect()
+        } catch let error as PSQLError where Self.sqlState(error) == Self.staleLeaseState {
+            throw StaleLease()
+        }
+    }
+
+    /// Reports a failed attempt; returns the job's new status (pending, dead or cancelled).
+    func fail(_ job: ClaimedJob, error message: String, retryable: Bool, retryAfter: Duration?) async throws -> String {
+        let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        do {
+            let rows = try await client.query("""
+                select bridge.fail(\(job.id), \(job.leaseToken), \(message), \(retryable), \(seconds)::double precision)
+                """, logger: logger)
+            for try await status in rows.decode(String.self) { return status }
+            return "unknown"
+        } catch let error as PSQLError where Self.sqlState(error) == Self.staleLeaseState {
+            throw StaleLease()
+        }
+    }
+
+    /// Distinct queues of the registered kinds, so a wildcard pool can claim "every other queue".
+    func knownQueues() async throws -> Set<String> {
+        let rows = try await client.query("select distinct queue from bridge.job_kinds", logger: logger)
+        var queues: Set<String> = []
+        for try await queue in rows.decode(String.self) { queues.insert(queue) }
+        return queues
+    }
+
+    func fireDueSchedules() async throws -> Int {
+        let rows = try await client.query("select bridge.fire_due_schedules()", logger: logger)
+        for try await fired in rows.decode(Int.self) { return fired }
+        return 0
+    }
+
+    func prune(retention: Duration) async throws -> Int {
+        let seconds = Double(retention.components.seconds)
+        let rows = try await client.query("select bridge.prune(make_interval(secs => \(seconds)))", logger: logger)
+        for try await pruned in rows.decode(Int.self) { return pruned }
+        return 0
+    }
+
+    struct QueueDepth: Sendable {
+        var queue: String
+        var due: Int
+        var scheduled: Int
+        var running: Int
+    }
+
+    func queueDepth() async throws -> [QueueDepth] {
+        let rows = try await client.query("select queue, due, scheduled, running from bridge.queue_depth()", logger: logger)
+        var depths: [QueueDepth] = []
+        for try await (queue, due, scheduled, running) in rows.decode((String, Int, Int, Int).self) {
+            depths.append(QueueDepth(queue: queue, due: due, scheduled: scheduled, running: running))
+        }
+        return depths
+    }
+
+    static func sqlState(_ error: PSQLError) -> String? {
+        error.serverInfo?[.sqlState]
+    }
+
+    /// A database error as a line for `last_error` and logs: SQLSTATE and message, never the query text.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let info = error.serverInfo {
+                return "\(info[.sqlState] ?? "?????"): \(info[.message] ?? "database error")"
+            }
+            return "database unavailable (\(error.code))"
+        }
+        return String(reflecting: error)
+    }
+}
+
+extension JobStore {
+    /// The server answered with an error (as opposed to the connection failing).
+    static func isServerError(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo != nil
+    }
+}

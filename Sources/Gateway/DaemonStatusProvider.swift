@@ -1,0 +1,24 @@
+/// What the HTTP gateway needs to know about the job runtime for `/health/all`.
+///
+/// A protocol, so the gateway neither depends on the runtime's internals nor needs a running
+/// runtime in tests; `banquet serve` adapts the bridge service to it.
+public protocol DaemonStatusProvider: Sendable {
+    func listenStatus() async -> ListenStatus
+}
+
+public struct ListenStatus: Codable, Sendable, Equatable {
+    /// True while the dedicated LISTEN connection is up and subscribed.
+    public var connected: Bool
+    public var reconnects: Int
+    public var channel: String
+    public var workerID: String
+    public var inFlightJobs: Int
+
+    public init(connected: Bool, reconnects: Int, channel: String, workerID: String, inFlightJobs: Int) {
+        self.connected = connected
+        self.reconnects = reconnects
+        self.channel = channel
+        self.workerID = workerID
+        self.inFlightJobs = inFlightJobs
+    }
+}

@@ -1,0 +1,61 @@
+import EdgeFunctions
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// The HTTP side of `banquet serve`, assembled in one place.
+///
+/// Today: health, metrics and the edge-function mount (`/functions/v1/<name>`). The
+/// PostgREST-compatible `/rest/v1/rpc` and `/auth/v1` mount on the same router.
+public struct Gateway: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var version: String
+
+        public init(host: String = "127.0.0.1", port: Int = 54321, version: String = "dev") {
+            self.host = host
+            self.port = port
+            self.version = version
+        }
+    }
+
+    public let configuration: Configuration
+    let client: PostgresClient
+    let status: (any DaemonStatusProvider)?
+    let registry: PrometheusCollectorRegistry
+    let edgeFunctions: EdgeFunctions
+    let logger: Logger
+
+    public init(configuration: Configuration, client: PostgresClient, status: (any DaemonStatusProvider)?, registry: PrometheusCollectorRegistry, edgeFunctions: EdgeFunctions = EdgeFunctions(), logger: Logger) {
+        self.configuration = configuration
+        self.edgeFunctions = edgeFunctions
+        self.client = client
+        self.status = status
+        self.registry = registry
+        self.logger = logger
+    }
+
+    public func buildRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        HealthRoutes(client: client, status: status, startedAt: Date(), version: configuration.version, logger: logger).register(on: router)
+        MetricsRoute(registry: registry).register(on: router)
+        edgeFunctions.mount(on: router)
+        return router
+    }
+
+    /// The Hummingbird application; `services` run in its ServiceGroup, which owns SIGTERM/SIGINT
+    /// handling and shuts everything down gracefully in reverse order.
+    public func buildApplication(services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "banquet"),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""A local HTTP sink that counts side-effect attempts, for the bridge tests and benchmarks.
+
+    banquet_sink.py [port]      (port 0 or omitted: pick a free one; prints "PORT <n>" on stdout)
+
+POST paths choose the answer:
+    /ok                              200
+    /status/<code>[?retry_after=V]   <code>, with Retry-After: V when given
+    /flaky/<n>                       503 for the first <n> requests of an Idempotency-Key, then 200
+    /slow/<ms>                       sleep <ms> then 200
+GET /stats  -> {"total": n, "keys": {idempotency_key: count}}
+GET /log    -> [[epoch_seconds, idempotency_key, path], ...] in arrival order
+"""
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+lock = threading.Lock()
+log = []
+per_key = {}
+
+
+class Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, code, body=b"{}", headers=None):
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        with lock:
+            if self.path.startswith("/stats"):
+                body = json.dumps({"total": len(log), "keys": per_key})
+            else:
+                body = json.dumps(log)
+        self.reply(200, body.encode())
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        key = self.headers.get("Idempotency-Key") or ""
+        url = urlparse(self.path)
+        parts = [p for p in url.path.split("/") if p]
+        with lock:
+            log.append([time.time(), key, url.path])
+            per_key[key] = per_key.get(key, 0) + 1
+            seen = per_key[key]
+        kind = parts[0] if parts else "ok"
+        if kind == "status" and len(parts) > 1:
+            query = parse_qs(url.query)
+            headers = {"Retry-After": query["retry_after"][0]} if "retry_after" in query else {}
+            self.reply(int(parts[1]), headers=headers)
+        elif kind == "flaky" and len(parts) > 1:
+            self.reply(503 if seen <= int(parts[1]) else 200)
+        elif kind == "slow" and len(parts) > 1:
+            time.sleep(int(parts[1]) / 1000)
+            self.reply(200)
+        else:
+            self.reply(200)
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    server = ThreadingHTTPServer(("127.0.0.1", port), Sink)
+    server.daemon_threads = True
+    print(f"PORT {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
