@@ -177,7 +177,154 @@ from (
 select pg_temp.progress('app.inquiries');
 select pg_temp.progress('app.notifications');
 
---@@MESSAGING@@
+-- Proposals, bookings, payments, settlements ------------------------------------------------------
+-- The reports and dashboards read these, so they get history too: one proposal for every inquiry
+-- that reached proposal_sent, won or lost (sent, accepted, declined), a booking with its deposit
+-- and balance for every won one, a settlement for every booking already held.
+--
+-- These rows are history, written as their triggers would have left them, so they are inserted
+-- with `session_replication_role = replica`, which skips triggers in this session only (and,
+-- with them, foreign-key checks: every reference here is built by joining its parent, and the
+-- organization id always comes from that parent). Firing the triggers instead would replay the
+-- workflow, not record it: proposal items cannot be added to a sent proposal, an accepted proposal
+-- would book again, every sent proposal would email the guest. Unique and exclusion constraints
+-- (one live booking per space and time) are still enforced.
+set session_replication_role = replica;
+
+create temp table seed_proposals as
+select gen_random_uuid() as id, i.id as inquiry_id, i.organization_id, i.venue_id, i.contact_id,
+       i.status as inquiry_status, i.party_size, i.created_at, i.event_date,
+       v.currency, v.service_charge_bps, v.tax_bps, v.deposit_bps,
+       (select s.id from app.spaces s where s.venue_id = i.venue_id order by s.max_guests limit 1) as space_id,
+       6500::bigint * i.party_size as subtotal_minor
+from app.inquiries i join app.venues v on v.id = i.venue_id
+where i.status in ('proposal_sent', 'won', 'lost');
+
+insert into app.proposals (id, organization_id, venue_id, inquiry_id, space_id, version, status, title, guest_count,
+                           starts_at, ends_at, currency, service_charge_bps, tax_bps, deposit_bps,
+                           subtotal_minor, service_charge_minor, tax_minor, total_minor, deposit_minor,
+                           public_token, sent_at, viewed_at, decided_at, expires_at, created_at, updated_at)
+select p.id, p.organization_id, p.venue_id, p.inquiry_id, p.space_id, 1,
+       case p.inquiry_status when 'won' then 'accepted' when 'lost' then 'declined' else 'sent' end,
+       'Group dining proposal', p.party_size,
+       p.event_date + time '19:00', p.event_date + time '23:00', p.currency,
+       p.service_charge_bps, p.tax_bps, p.deposit_bps,
+       p.subtotal_minor, t.service, t.tax, t.total, t.total * p.deposit_bps / 10000,
+       md5(p.id::text || 'seed'), p.created_at + interval '3 hours', p.created_at + interval '1 day',
+       case when p.inquiry_status in ('won', 'lost') then p.created_at + interval '3 days' end,
+       p.created_at + interval '14 days', p.created_at + interval '2 hours', p.created_at + interval '3 days'
+from seed_proposals p,
+  lateral (select p.subtotal_minor * p.service_charge_bps / 10000 as service) s,
+  lateral (select s.service, (p.subtotal_minor + s.service) * p.tax_bps / 10000 as tax,
+                  p.subtotal_minor + s.service + (p.subtotal_minor + s.service) * p.tax_bps / 10000 as total) t;
+select pg_temp.progress('app.proposals');
+
+insert into app.proposal_items (organization_id, proposal_id, kind, description, quantity, base_unit_price_minor,
+                                unit_price_minor, sort_order, created_at)
+select p.organization_id, p.id, 'package', 'Three courses', p.party_size, 6500, 6500, 1, p.created_at + interval '2 hours'
+from seed_proposals p;
+select pg_temp.progress('app.proposal_items');
+
+-- Several won inquiries can want one space on one evening; the n-th takes the n-th 5-hour slot from
+-- 11:00 (at most five), so the no-double-booking constraint holds.
+create temp table seed_bookings as
+select gen_random_uuid() as booking_id, p.*, pr.total_minor,
+       p.event_date + time '11:00' + (row_number() over (partition by p.space_id, p.event_date order by p.inquiry_id) - 1) * interval '5 hours' as starts_at
+from seed_proposals p join app.proposals pr on pr.id = p.id
+where p.inquiry_status = 'won';
+delete from seed_bookings where starts_at >= event_date + interval '1 day' + time '07:00';
+
+insert into app.bookings (id, organization_id, venue_id, space_id, inquiry_id, proposal_id, contact_id, status,
+                          starts_at, ends_at, guest_count, guaranteed_count, currency, total_minor,
+                          confirmed_at, completed_at, created_at)
+select b.booking_id, b.organization_id, b.venue_id, b.space_id, b.inquiry_id, b.id, b.contact_id,
+       case when b.starts_at < now() then 'completed' else 'confirmed' end,
+       b.starts_at, b.starts_at + interval '4 hours', b.party_size, b.party_size, b.currency, b.total_minor,
+       b.created_at + interval '4 days', case when b.starts_at < now() then b.starts_at + interval '1 day' end,
+       b.created_at + interval '3 days'
+from seed_bookings b;
+select pg_temp.progress('app.bookings');
+
+insert into app.payments (organization_id, booking_id, kind, status, amount_minor, currency, due_at, paid_at, method, created_at)
+select b.organization_id, b.id, x.kind, x.status, x.amount, b.currency, x.due_at, x.paid_at,
+       case when x.status = 'paid' then 'card' end, b.created_at
+from app.bookings b,
+  lateral (select greatest(1, b.total_minor * 3000 / 10000) as deposit) d,
+  lateral (values
+    ('deposit', 'paid', d.deposit, b.created_at + interval '4 days', b.created_at + interval '4 days'),
+    ('balance', case when b.status = 'completed' then 'paid' else 'scheduled' end, greatest(1, b.total_minor - d.deposit),
+     b.starts_at - interval '7 days', case when b.status = 'completed' then b.starts_at - interval '7 days' end)
+  ) x(kind, status, amount, due_at, paid_at);
+select pg_temp.progress('app.payments');
+
+insert into app.settlements (organization_id, booking_id, currency, gross_minor, commission_bps, commission_minor, net_minor, status, created_at)
+select b.organization_id, b.id, b.currency, b.total_minor, 500, b.total_minor * 500 / 10000,
+       b.total_minor - b.total_minor * 500 / 10000, 'paid_out', b.completed_at
+from app.bookings b where b.status = 'completed';
+select pg_temp.progress('app.settlements');
+
+-- Conversations and messages ----------------------------------------------------------------------
+-- Each organization has a WhatsApp number, an Instagram account and an email sender; 7 in 10 of its
+-- contacts have a conversation on one of them.
+insert into app.channel_accounts (organization_id, channel, external_id, display_name)
+select o.id, c.channel, format('seed-%s-%s', c.channel, o.n), format('Seed %s %s', o.n, c.channel)
+from seed_orgs o, unnest(array['whatsapp', 'instagram', 'email']) c(channel);
+select pg_temp.progress('app.channel_accounts');
+
+create temp table seed_conversations as
+select row_number() over (order by c.org_n, c.k) as n, gen_random_uuid() as id, c.organization_id, c.id as contact_id,
+       (array['whatsapp', 'instagram', 'email'])[1 + c.k % 3] as channel, ct.created_at
+from seed_contacts c join app.contacts ct on ct.id = c.id
+where c.k % 10 < 7;
+create unique index on seed_conversations (n);
+
+insert into app.conversations (id, organization_id, channel_account_id, contact_id, channel, status, created_at)
+select s.id, s.organization_id, a.id, s.contact_id, s.channel, 'open', s.created_at
+from seed_conversations s join app.channel_accounts a on a.organization_id = s.organization_id and a.channel = s.channel;
+select pg_temp.progress('app.conversations');
+
+-- Messages carry the same trigger caveat as the commerce history above, and more: an inbound
+-- message runs keyword automation and enqueues an LLM classification, an outbound one enqueues a
+-- provider send and must fall inside the 24-hour window *now*. Replaying 2,000,000 of them would
+-- enqueue a million jobs for conversations that ended long ago. So they are inserted with triggers
+-- off (still in replica mode) and the conversation state those triggers maintain
+-- (last_message_at, last_inbound_at, window_expires_at, unread_count) is computed from them below.
+insert into app.messages (organization_id, conversation_id, direction, kind, body, status, provider_message_id,
+                          status_changed_at, created_at)
+select c.organization_id, c.id, m.direction, 'text',
+       case m.direction when 'in' then 'Hi, is the private dining room free for 12 people next month?'
+                        else 'Thanks for your message! Yes, it is. Shall I send you a proposal?' end,
+       case when m.direction = 'in' then 'received'
+            else (array['read', 'read', 'delivered', 'sent', 'failed'])[1 + m.i % 5] end,
+       format('seed.%s.%s', c.channel, m.i), m.created_at, m.created_at
+from (
+    select i, 1 + floor(random() * (select count(*) from seed_conversations))::bigint as conv_n,
+           case when random() < 0.55 then 'in' else 'out' end as direction, random() as at
+    from generate_series(1, :n_messages) i
+) r
+    join seed_conversations c on c.n = r.conv_n,
+    lateral (select r.i, r.direction, c.created_at + r.at * (now() - c.created_at) as created_at) m;
+select pg_temp.progress('app.messages');
+
+set session_replication_role = origin;
+
+update app.conversations c set
+    last_message_at = s.last_message_at,
+    last_inbound_at = s.last_inbound_at,
+    window_expires_at = s.last_inbound_at + interval '24 hours',
+    unread_count = s.unread,
+    status = case when s.last_message_at < now() - interval '30 days' then 'closed' else 'open' end
+from (
+    select m.conversation_id, max(m.created_at) as last_message_at,
+           max(m.created_at) filter (where m.direction = 'in') as last_inbound_at,
+           count(*) filter (where m.direction = 'in' and m.created_at > coalesce(lo.last_out, '-infinity')) as unread
+    from app.messages m
+        left join (select conversation_id, max(created_at) as last_out from app.messages
+                   where direction = 'out' group by conversation_id) lo using (conversation_id)
+    group by m.conversation_id, lo.last_out
+) s
+where s.conversation_id = c.id;
+select pg_temp.progress('app.conversations') || '  (state from messages)';
 
 -- Statistics --------------------------------------------------------------------------------------
 analyze;

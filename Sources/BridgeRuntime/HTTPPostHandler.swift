@@ -46,8 +46,8 @@ public struct HTTPPostHandler: JobHandler {
 
     public func rateLimitKeys(for job: ClaimedJob) -> [RateLimitKey] {
         guard let payload = try? Payload(job) else { return [] }
-        var keys = [RateLimitKey("http.post:host", payload.url.host ?? "")]
-        if let key = payload.rateKey { keys.append(RateLimitKey("http.post:key", key)) }
+        var keys = [RateLimitKey(name: "http.post:host", value: payload.url.host ?? "")]
+        if let key = payload.rateKey { keys.append(RateLimitKey(name: "http.post:key", value: key)) }
         return keys
     }
 

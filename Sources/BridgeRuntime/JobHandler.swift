@@ -57,7 +57,7 @@ public struct RateLimitKey: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     public var value: String
 
-    public init(_ name: String, _ value: String) {
+    public init(name: String, value: String) {
         self.name = name
         self.value = value
     }

@@ -8,6 +8,12 @@ public struct JobHandlerRegistry: Sendable {
         handlers[kind] = handler
     }
 
+    /// The handlers this module ships: `bridge.noop` and `http.post`.
+    public mutating func registerBuiltins() {
+        register(NoopHandler.kind, handler: NoopHandler())
+        register(HTTPPostHandler.kind, handler: HTTPPostHandler())
+    }
+
     public func handler(for kind: String) -> (any JobHandler)? {
         handlers[kind]
     }

@@ -84,7 +84,7 @@ public enum PlatformDecision: Sendable, Equatable {
     public var summary: String {
         switch self {
         case .apply(let files):
-            return "platform: plain PostgreSQL; applying \(files.count) stand-in file\(files.count == 1 ? "" : "s") (\(files.joined(separator: ", ")))"
+            return "platform: plain PostgreSQL; stand-ins (re)applied on every run: \(files.joined(separator: ", "))"
         case .skippedSupabase:
             return "platform: Supabase detected (schema auth is not Banquet's stand-in); sql/platform skipped"
         case .notConfigured:

@@ -28,6 +28,11 @@ public struct SQLScriptError: Error, Sendable, Equatable, CustomStringConvertibl
     public var line: Int
     public var message: String
 
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
+
     public var description: String { "line \(line): \(message)" }
 }
 

@@ -36,7 +36,7 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = Environment()
+        let environment = BanquetCore.Environment()
         LogSetup.bootstrap(environment)
         let url = try databaseURL.map(DatabaseURL.init) ?? environment.databaseURL()
         let migrator = Migrator(

@@ -14,6 +14,8 @@ p95 < 10 ms, dashboards/reports < 50 ms) are recorded, never enforced.
 
     DATABASE_URL=… bench/sql/run.py [--calls 200] [--warmup 20] [--only REGEX]
 
+--only times a subset and prints it without touching the recorded results.
+
 Run it on a database loaded by scripts/seed-scale.sql. Needs only Python 3 and psql.
 """
 import argparse
@@ -89,10 +91,32 @@ class Tenant:
                 break
         return self.pools[entity]
 
+    def values(self, column):
+        """Up to 500 of the tenant's values of a text column named <column> or public_<column>
+        (e.g. p_token -> app.proposals.public_token), from the first app table that has one."""
+        key = "column:" + column
+        if key not in self.pools:
+            self.pools[key] = []
+            tables = query_json(self.url, f"""
+                select c.table_name, c.column_name from information_schema.columns c
+                where c.table_schema = 'app' and c.column_name in ({literal(column)}, {literal('public_' + column)})
+                  and exists (select 1 from information_schema.columns o where o.table_schema = 'app'
+                              and o.table_name = c.table_name and o.column_name = 'organization_id')
+                order by c.column_name = {literal('public_' + column)} desc, c.table_name""")
+            for t in tables[:1]:
+                rows = query_json(self.url, f"""
+                    select {t['column_name']} as v from app.{t['table_name']}
+                    where organization_id = {literal(self.org)} and {t['column_name']} is not null
+                    order by random() limit 500""")
+                self.pools[key] = [r["v"] for r in rows]
+        return self.pools[key]
+
 
 # Values for arguments without a default, chosen by name then type. Returns a SQL literal for
 # one call, or None when the argument cannot be bound (the function is then skipped).
-def bind(tenant, name, type_):
+# Time windows end now and span what the screen shows: a month for lists (a calendar page),
+# a year for dashboards and reports.
+def bind(tenant, name, type_, window_days):
     key = re.sub(r"^(p_|in_|_)", "", name)
     if key in ("organization_id", "org_id", "org"):
         return literal(tenant.org) + "::uuid"
@@ -107,9 +131,11 @@ def bind(tenant, name, type_):
         return "0"
     if type_ in ("timestamp with time zone", "date"):
         if re.match(r"(from|start|since|after)", key):
-            return f"(now() - interval '90 days')::{type_}"
+            return f"(now() - interval '{window_days} days')::{type_}"
         if re.match(r"(to|end|until|before)", key):
             return f"now()::{type_}"
+    if type_ == "text" and (found := tenant.values(key)):
+        return literal(random.choice(found))
     if key in ("currency", "from_currency"):
         return "'EUR'"
     if key == "to_currency":
@@ -144,7 +170,8 @@ def call_sql(tenant, fn):
         # question a screen of the app asks.
         if arg["has_default"] and not re.fullmatch(r"(p_)?(organization_id|org_id)", arg["name"] or ""):
             continue
-        value = bind(tenant, arg["name"] or "", arg["type"])
+        window_days = 365 if re.match(r"(dashboard|report)_", fn["name"]) else 31
+        value = bind(tenant, arg["name"] or "", arg["type"], window_days)
         if value is None:
             return None, f"cannot bind argument {arg['name']} {arg['type']}"
         named.append(f"{arg['name']} => {value}")
@@ -214,7 +241,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--only", default=DEFAULT_PATTERN, help="regex on function names")
+    parser.add_argument("--only", default=DEFAULT_PATTERN,
+                        help="regex on function names; when given, results are printed, not recorded")
     parser.add_argument("--seed", type=int, default=1, help="random seed for argument choice")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or sys.exit("bench-sql: set DATABASE_URL")
@@ -246,6 +274,8 @@ def main():
             print(f"{label:40} skipped: {r['skipped']}")
         results["functions"][label] = r
 
+    if args.only != DEFAULT_PATTERN:
+        return
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     write_doc(render_table(results))

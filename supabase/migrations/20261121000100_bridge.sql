@@ -14,7 +14,8 @@
 --      ▲                  │ fail (retryable, attempts left) ──▶ pending (run_at = now() + backoff)
 --      │                  │ fail (permanent or last attempt) ──▶ dead  (on_failure_fn called)
 --      │                  │ lease expired ──▶ pending again at the next claim (dead if it was the last attempt)
---      │                  │ cancel ──▶ cancel_requested; cancelled at fail or lease expiry
+--      │                  │ cancel ──▶ cancel_requested; cancelled at fail, release or lease expiry
+--      │                  │ release (daemon shutdown) ──▶ pending, the attempt not counted
 --      └── retry/redrive ── dead, cancelled          pending ──cancel──▶ cancelled
 -- A job waiting to retry is `pending` with attempts > 0 and last_error set; there is no separate
 -- `failed` status.
@@ -68,7 +69,11 @@ create table bridge.jobs (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   finished_at timestamptz,
-  constraint jobs_running_has_lease check (status <> 'running' or (lease_token is not null and locked_until is not null))
+  -- A lease exists exactly while the job runs, so a matching token alone proves ownership (and
+  -- the fenced lookups by (id, lease_token) use the primary key, never a scan of running jobs).
+  constraint jobs_lease_while_running check (
+    case when status = 'running' then lease_token is not null and locked_until is not null
+         else lease_token is null and locked_until is null end)
 ) with (
   autovacuum_vacuum_scale_factor = 0.02,
   autovacuum_vacuum_insert_scale_factor = 0.05,
@@ -80,7 +85,8 @@ comment on table bridge.jobs is
   'that caused it. Status pending → running → succeeded | dead | cancelled (see docs/bridge.md).';
 comment on column bridge.jobs.priority is 'Higher runs first.';
 comment on column bridge.jobs.attempts is 'Claims so far; a pending job with attempts > 0 is waiting to retry.';
-comment on column bridge.jobs.lease_token is 'Fencing token minted at each claim; complete/fail/heartbeat must present it.';
+comment on column bridge.jobs.lease_token is
+  'Fencing token minted at each claim and cleared when the attempt ends; complete/fail/heartbeat must present it.';
 comment on column bridge.jobs.cancel_requested is
   'Set by bridge.cancel() on a running job: heartbeat stops extending it, and it ends cancelled '
   'at fail or lease expiry (a complete still records the result of work already done).';
@@ -166,9 +172,10 @@ as $$
 $$;
 comment on function bridge._callable(regprocedure) is
   'Internal: schema-qualified quoted name of a write-back or on-failure function for EXECUTE.';
--- Mark a job dead and run its kind's on-failure handler in the same transaction. A handler that
--- raises is rolled back to its savepoint and its error appended to last_error: the job still ends
--- dead and is never lost.
+
+-- Mark a job dead, then run its kind's on-failure handler in the same transaction (so the handler
+-- sees the job dead). A handler that raises is rolled back to its savepoint and its error appended
+-- to last_error: the job still ends dead and is never lost.
 create function bridge._bury(p_job_id bigint, p_error text) returns void
 language plpgsql
 set search_path = ''
@@ -176,15 +183,15 @@ as $$
 declare
   v_payload jsonb;
   v_handler regprocedure;
-  v_error text := p_error;
   v_state text;
   v_message text;
 begin
-  select j.payload, k.on_failure_fn
-    into v_payload, v_handler
-    from bridge.jobs j
-    left join bridge.job_kinds k on k.kind = j.kind
-   where j.id = p_job_id;
+  update bridge.jobs j
+     set status = 'dead', last_error = p_error, finished_at = now(), updated_at = now(),
+         lease_token = null, locked_until = null, cancel_requested = false
+   where j.id = p_job_id
+  returning j.payload, (select k.on_failure_fn from bridge.job_kinds k where k.kind = j.kind)
+    into v_payload, v_handler;
 
   if v_handler is not null then
     begin
@@ -192,16 +199,13 @@ begin
         using p_job_id, v_payload, p_error;
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
-      v_error := pg_catalog.concat_ws(e'\n', p_error,
-        pg_catalog.format('on-failure handler %s raised %s: %s', v_handler, v_state, v_message));
+      update bridge.jobs
+         set last_error = pg_catalog.concat_ws(e'\n', p_error,
+               pg_catalog.format('on-failure handler %s raised %s: %s', v_handler, v_state, v_message))
+       where id = p_job_id;
       raise warning 'bridge: on-failure handler % for job % raised %: %', v_handler, p_job_id, v_state, v_message;
     end;
   end if;
-
-  update bridge.jobs
-     set status = 'dead', last_error = v_error, finished_at = now(), updated_at = now(),
-         locked_until = null, cancel_requested = false
-   where id = p_job_id;
 end
 $$;
 comment on function bridge._bury(bigint, text) is
@@ -451,7 +455,7 @@ begin
   loop
     if v_expired.cancel_requested then
       update bridge.jobs j
-         set status = 'cancelled', finished_at = now(), updated_at = now(), locked_until = null
+         set status = 'cancelled', finished_at = now(), updated_at = now(), lease_token = null, locked_until = null
        where j.id = v_expired.id;
     elsif v_expired.attempts >= v_expired.max_attempts then
       perform bridge._bury(v_expired.id,
@@ -459,7 +463,7 @@ begin
                           v_expired.attempts, v_expired.max_attempts, v_expired.locked_by));
     else
       update bridge.jobs j
-         set status = 'pending', locked_until = null, updated_at = now(),
+         set status = 'pending', lease_token = null, locked_until = null, updated_at = now(),
              last_error = pg_catalog.format('lease expired (worker %s)', v_expired.locked_by)
        where j.id = v_expired.id;
     end if;
@@ -541,7 +545,7 @@ begin
     update bridge.jobs j
        set locked_until = now() + pg_catalog.make_interval(secs => p_lease_seconds), updated_at = now()
       from unnest(p_job_ids, p_lease_tokens) as t(id, lease_token)
-     where j.id = t.id and j.lease_token = t.lease_token and j.status = 'running' and not j.cancel_requested
+     where j.id = t.id and j.lease_token = t.lease_token and not j.cancel_requested
     returning j.id
   )
   select coalesce(pg_catalog.array_agg(e.id order by e.id), array[]::bigint[]) into v_owned from extended e;
@@ -553,6 +557,37 @@ comment on function bridge.heartbeat(bigint[], uuid[], integer) is
   'from the result was reclaimed, finished or cancelled: stop working on it. Callable by service_role.';
 grant execute on function bridge.heartbeat(bigint[], uuid[], integer) to service_role;
 
+-- Finish one running job owned by p_lease_token: mark it succeeded and run its kind's write-back,
+-- in the caller's transaction. False (and nothing written) when the token no longer owns the job.
+create function bridge._finish(p_job_id bigint, p_lease_token uuid, p_result jsonb) returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_payload jsonb;
+  v_writeback regprocedure;
+begin
+  -- The row lock taken here fences concurrent claim/complete/fail on this job. A lease token is
+  -- set only while the job runs, so matching it is the whole ownership check.
+  update bridge.jobs j
+     set status = 'succeeded', result = p_result, finished_at = now(), updated_at = now(),
+         lease_token = null, locked_until = null
+   where j.id = p_job_id and j.lease_token = p_lease_token
+  returning j.payload, (select k.writeback_fn from bridge.job_kinds k where k.kind = j.kind)
+    into v_payload, v_writeback;
+  if not found then
+    return false;
+  end if;
+  if v_writeback is not null then
+    execute pg_catalog.format('select %s($1, $2, $3)', bridge._callable(v_writeback))
+      using p_job_id, v_payload, p_result;
+  end if;
+  return true;
+end
+$$;
+comment on function bridge._finish(bigint, uuid, jsonb) is
+  'Internal: mark a job succeeded and run its write-back if p_lease_token owns it; false if the lease is stale.';
+
 create function bridge.complete(
   p_job_id bigint,
   p_lease_token uuid,
@@ -562,25 +597,11 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  v_payload jsonb;
-  v_writeback regprocedure;
 begin
-  -- The row lock taken here fences concurrent claim/complete/fail on this job.
-  update bridge.jobs j
-     set status = 'succeeded', result = p_result, finished_at = now(), updated_at = now(), locked_until = null
-    from bridge.job_kinds k
-   where j.id = p_job_id and j.lease_token = p_lease_token and j.status = 'running' and k.kind = j.kind
-  returning j.payload, k.writeback_fn into v_payload, v_writeback;
-  if not found then
+  if not bridge._finish(p_job_id, p_lease_token, p_result) then
     raise exception 'bridge: stale lease for job %', p_job_id
       using errcode = 'BR409',
             hint = 'The job is finished or owned by another lease; drop this result, it must not be written twice.';
-  end if;
-
-  if v_writeback is not null then
-    execute pg_catalog.format('select %s($1, $2, $3)', bridge._callable(v_writeback))
-      using p_job_id, v_payload, p_result;
   end if;
   return true;
 end
@@ -590,6 +611,37 @@ comment on function bridge.complete(bigint, uuid, jsonb) is
   'mark it succeeded, all in the caller''s transaction. Stale or unknown token: BR409. If the write-back raises, '
   'nothing is written and the error propagates (call bridge.fail next). Callable by service_role.';
 grant execute on function bridge.complete(bigint, uuid, jsonb) to service_role;
+
+create function bridge.complete_many(
+  p_job_ids bigint[],
+  p_lease_tokens uuid[],
+  p_results jsonb[] default null
+) returns bigint[]
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_done bigint[] := array[]::bigint[];
+begin
+  if coalesce(pg_catalog.cardinality(p_job_ids), 0) <> coalesce(pg_catalog.cardinality(p_lease_tokens), 0)
+     or (p_results is not null and pg_catalog.cardinality(p_results) <> coalesce(pg_catalog.cardinality(p_job_ids), 0)) then
+    raise exception 'bridge: complete_many needs one lease token (and one result, if any) per job id'
+      using errcode = 'BR002', hint = 'Pass the ids and tokens returned by bridge.claim(), in the same order.';
+  end if;
+  for i in 1 .. coalesce(pg_catalog.cardinality(p_job_ids), 0) loop
+    if bridge._finish(p_job_ids[i], p_lease_tokens[i], p_results[i]) then
+      v_done := v_done || p_job_ids[i];
+    end if;
+  end loop;
+  return v_done;
+end
+$$;
+comment on function bridge.complete_many(bigint[], uuid[], jsonb[]) is
+  'bridge.complete for a batch in one transaction (one commit instead of one per job): returns the ids completed; '
+  'an id missing from the result had a stale lease and was not written. If any write-back raises, the whole batch '
+  'is rolled back and the error propagates: complete those jobs one by one. Callable by service_role.';
+grant execute on function bridge.complete_many(bigint[], uuid[], jsonb[]) to service_role;
 
 create function bridge.fail(
   p_job_id bigint,
@@ -615,7 +667,7 @@ begin
     into v_job
     from bridge.jobs j
     left join bridge.job_kinds k on k.kind = j.kind
-   where j.id = p_job_id and j.lease_token = p_lease_token and j.status = 'running'
+   where j.id = p_job_id and j.lease_token = p_lease_token
      for update of j;
   if not found then
     raise exception 'bridge: stale lease for job %', p_job_id
@@ -624,7 +676,7 @@ begin
 
   if v_job.cancel_requested then
     update bridge.jobs
-       set status = 'cancelled', last_error = p_error, finished_at = now(), updated_at = now(), locked_until = null
+       set status = 'cancelled', last_error = p_error, finished_at = now(), updated_at = now(), lease_token = null, locked_until = null
      where id = p_job_id;
     return 'cancelled';
   end if;
@@ -634,7 +686,7 @@ begin
                         bridge._backoff_seconds(v_job.attempts, coalesce(v_job.backoff_base_seconds, 5),
                                                 coalesce(v_job.backoff_max_seconds, 3600)));
     update bridge.jobs
-       set status = 'pending', last_error = p_error, updated_at = now(), locked_until = null,
+       set status = 'pending', last_error = p_error, updated_at = now(), lease_token = null, locked_until = null,
            run_at = now() + pg_catalog.make_interval(secs => v_delay)
      where id = p_job_id;
     if v_delay <= 0 then
@@ -653,6 +705,38 @@ comment on function bridge.fail(bigint, uuid, text, boolean, double precision) i
   'on-failure handler runs in the same transaction (if it raises, the job is still dead and both errors are kept). '
   'A job with a cancel request ends cancelled. Stale token: BR409. Callable by service_role.';
 grant execute on function bridge.fail(bigint, uuid, text, boolean, double precision) to service_role;
+
+create function bridge.release(p_job_id bigint, p_lease_token uuid) returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_job record;
+begin
+  update bridge.jobs j
+     set status = case when j.cancel_requested then 'cancelled' else 'pending' end,
+         attempts = j.attempts - 1,
+         run_at = least(j.run_at, now()),
+         finished_at = case when j.cancel_requested then now() end,
+         lease_token = null, locked_until = null, updated_at = now()
+   where j.id = p_job_id and j.lease_token = p_lease_token
+  returning j.status, j.queue into v_job;
+  if not found then
+    raise exception 'bridge: stale lease for job %', p_job_id
+      using errcode = 'BR409', hint = 'The job is finished or owned by another lease; nothing to release.';
+  end if;
+  if v_job.status = 'pending' then
+    perform bridge._wake(v_job.queue);
+  end if;
+  return v_job.status;
+end
+$$;
+comment on function bridge.release(bigint, uuid) is
+  'Hand a running job back unstarted (e.g. at daemon shutdown): pending again at once, and the attempt does not '
+  'count; cancelled instead if a cancel was requested. Returns the new status. Stale token: BR409. Callable by '
+  'service_role.';
+grant execute on function bridge.release(bigint, uuid) to service_role;
 
 -- Operator actions ----------------------------------------------------------------------------
 
@@ -682,7 +766,7 @@ begin
   end if;
 
   update bridge.jobs
-     set status = 'pending', run_at = now(), updated_at = now(), finished_at = null, locked_until = null,
+     set status = 'pending', run_at = now(), updated_at = now(), finished_at = null, lease_token = null, locked_until = null,
          cancel_requested = false,
          attempts = case when status = 'pending' then attempts else 0 end
    where id = p_job_id;
@@ -717,7 +801,7 @@ begin
   ), requeued as (
     update bridge.jobs j
        set status = 'pending', attempts = 0, run_at = now(), updated_at = now(), finished_at = null,
-           locked_until = null, cancel_requested = false
+           lease_token = null, locked_until = null, cancel_requested = false
       from dead
      where j.id = dead.id
        and (dead.dedupe_key is null

@@ -25,7 +25,7 @@ grant execute on function app.random_token() to authenticated, service_role;
 create table app.organizations (
   id uuid primary key default gen_random_uuid(),
   name text not null check (length(btrim(name)) between 1 and 200),
-  default_currency char(3) not null default 'EUR' check (default_currency ~ '^[A-Z]{3}$'),
+  default_currency text not null default 'EUR' check (default_currency ~ '^[A-Z]{3}$'),
   -- Commission Banquet retains from a completed booking, in basis points (100 = 1%).
   commission_bps integer not null default 0 check (commission_bps between 0 and 10000),
   created_at timestamptz not null default now()
@@ -129,8 +129,11 @@ begin
   if p_organization_id is null then
     raise exception using errcode = 'BQ001', message = 'organization id is required';
   end if;
-  -- The service role (the daemon) acts for every tenant.
-  if (select auth.role()) = 'service_role' then
+  -- The service role (the daemon) acts for every tenant, and so does a superuser session that
+  -- carries no JWT at all (a DBA in psql, the seed); request roles always carry claims.
+  if (select auth.role()) = 'service_role'
+     or ((select auth.role()) is null
+         and exists (select 1 from pg_catalog.pg_roles r where r.rolname = session_user and r.rolsuper)) then
     return;
   end if;
   if not app.has_role(p_organization_id, p_roles) then
@@ -309,7 +312,7 @@ comment on function public.create_organization(text, text) is
 grant execute on function public.create_organization(text, text) to authenticated;
 
 create function public.my_organizations()
-returns table (organization_id uuid, name text, role text, default_currency char(3))
+returns table (organization_id uuid, name text, role text, default_currency text)
 language sql
 stable
 set search_path = ''
@@ -379,11 +382,19 @@ begin
   insert into app.invitations (organization_id, email, role, invited_by)
   values (p_organization_id, v_email, p_role, v_user_id)
   returning id into v_invitation_id;
+  perform bridge.enqueue('email.send', jsonb_build_object(
+      'invitation_id', v_invitation_id,
+      'to', v_email,
+      'subject', format('You are invited to join %s on Banquet', (select o.name from app.organizations o where o.id = p_organization_id)),
+      'text', format(e'You have been invited to join %s as %s.\n\nAccept with this invitation code: %s\n\nIt expires in 7 days.',
+                     (select o.name from app.organizations o where o.id = p_organization_id), p_role,
+                     (select i.token from app.invitations i where i.id = v_invitation_id))),
+    p_organization_id, 'invitation:' || v_invitation_id);
   return v_invitation_id;
 end
 $$;
 comment on function public.invite_member(uuid, text, text) is
-  'Invites an email address into the organization with a role; returns the invitation id (its token is read from app.invitations by the mailer). Owners may invite any role, managers only staff.';
+  'Invites an email address into the organization with a role and emails the invitation code; returns the invitation id. Owners may invite any role, managers only staff.';
 grant execute on function public.invite_member(uuid, text, text) to authenticated;
 
 create function public.accept_invitation(p_token text)

@@ -30,7 +30,7 @@ create table app.venues (
   organization_id uuid not null references app.organizations (id) on delete cascade,
   name text not null check (length(btrim(name)) between 1 and 200),
   timezone text not null default 'UTC' check (app.is_time_zone(timezone)),
-  currency char(3) not null default 'EUR' check (currency ~ '^[A-Z]{3}$'),
+  currency text not null default 'EUR' check (currency ~ '^[A-Z]{3}$'),
   notification_email text check (notification_email like '%_@_%'),
   service_charge_bps integer not null default 0 check (service_charge_bps between 0 and 10000),
   tax_bps integer not null default 0 check (tax_bps between 0 and 10000),
@@ -720,6 +720,39 @@ end
 $$;
 comment on function public.delete_document(uuid) is 'Deletes a document record (the storage object is removed by the client). Owners and managers.';
 grant execute on function public.delete_document(uuid) to authenticated;
+
+create function public.get_venue_catalog(p_venue_id uuid)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_result jsonb;
+begin
+  select to_jsonb(v) || jsonb_build_object(
+    'spaces', coalesce((select jsonb_agg(to_jsonb(s) order by s.name) from app.spaces s where s.venue_id = v.id), '[]'),
+    'menus', coalesce((
+      select jsonb_agg(to_jsonb(m) || jsonb_build_object('items', coalesce((
+        select jsonb_agg(to_jsonb(i) order by i.sort_order, i.name) from app.menu_items i
+        where i.organization_id = m.organization_id and i.menu_id = m.id), '[]')) order by m.name)
+      from app.menus m where m.organization_id = v.organization_id and m.venue_id = v.id), '[]'),
+    'packages', coalesce((select jsonb_agg(to_jsonb(p) order by p.name) from app.packages p where p.organization_id = v.organization_id and p.venue_id = v.id), '[]'),
+    'documents', coalesce((select jsonb_agg(to_jsonb(d) order by d.created_at) from app.documents d where d.organization_id = v.organization_id and d.venue_id = v.id), '[]')
+  )
+  into v_result
+  from app.venues v
+  where v.id = p_venue_id;
+  if v_result is null then
+    raise exception using errcode = 'BQ002', message = format('venue %s not found', p_venue_id),
+      hint = 'Check the id; you only see venues of organizations you belong to.';
+  end if;
+  return v_result;
+end
+$$;
+comment on function public.get_venue_catalog(uuid) is
+  'A venue with its spaces, menus (with items), packages and documents, as one JSON document for the venue page. Any member.';
+grant execute on function public.get_venue_catalog(uuid) to authenticated;
 
 -- Daemon write-backs --------------------------------------------------------------------------
 

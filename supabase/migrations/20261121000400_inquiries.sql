@@ -54,15 +54,19 @@ create table app.contacts (
   full_name text,
   email text check (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'),
   phone text check (app.is_e164(phone)),
+  -- Instagram-scoped user id: guests who write on Instagram may give neither email nor phone.
+  instagram_id text,
   company text,
   notes text,
   created_at timestamptz not null default now(),
   unique (organization_id, id),
   unique (organization_id, email),
   unique (organization_id, phone),
-  check (email is not null or phone is not null)
+  unique (organization_id, instagram_id),
+  check (email is not null or phone is not null or instagram_id is not null)
 );
 create index contacts_phone_idx on app.contacts (phone);
+create index contacts_organization_id_created_at_idx on app.contacts (organization_id, created_at desc, id desc);
 comment on table app.contacts is 'A guest, unique per organization by normalized email and by E.164 phone.';
 
 create table app.inquiries (
@@ -455,7 +459,8 @@ comment on function public.submit_inquiry(uuid, text, text, text, date, integer,
   'Public website form: records an inquiry for a venue and notifies it; returns the inquiry id. Callable by anon. '
   'Errors: BQ100 name, BQ101 no email/phone, BQ102 party size, BQ103 past date (venue time zone), BQ104 unknown venue, '
   'BQ105 rate limit (5/hour per email, 20/hour per IP), BQ106 email, BQ107 phone, BQ108 message length. '
-  'A non-empty p_website (honeypot) returns a fake id and stores nothing.';
+  'A non-empty p_website (honeypot) returns a fake id and stores nothing.
+@lint-allow anon_security_definer_function_executable: the public website form; it validates every argument, writes only an inquiry for an existing venue, and is rate limited per email and IP.';
 grant execute on function public.submit_inquiry(uuid, text, text, text, date, integer, text, text, time, text) to anon, authenticated;
 
 create function public.list_inquiries(
@@ -501,6 +506,41 @@ $$;
 comment on function public.list_inquiries(uuid, text[], uuid, uuid, text, uuid, integer) is
   'Lists an organization''s inquiries, newest first, with optional filters; keyset pagination: pass the last id seen as p_after. Any member.';
 grant execute on function public.list_inquiries(uuid, text[], uuid, uuid, text, uuid, integer) to authenticated;
+
+create function public.list_contacts(
+  p_organization_id uuid,
+  p_search text default null,
+  p_after uuid default null,
+  p_limit integer default 50
+)
+returns table (id uuid, full_name text, email text, phone text, company text, inquiries bigint, created_at timestamptz)
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  perform app.require_role(p_organization_id);
+  if p_limit is null or p_limit not between 1 and 200 then
+    raise exception using errcode = 'BQ001', message = 'p_limit must be between 1 and 200';
+  end if;
+  if p_after is not null and not exists (select 1 from app.contacts a where a.id = p_after) then
+    raise exception using errcode = 'BQ002', message = 'the p_after cursor is not a contact you can see',
+      hint = 'Pass the id of the last row of the previous page.';
+  end if;
+  return query
+    select c.id, c.full_name, c.email, c.phone, c.company,
+           (select count(*) from app.inquiries i where i.organization_id = c.organization_id and i.contact_id = c.id), c.created_at
+    from app.contacts c
+    where c.organization_id = p_organization_id
+      and (p_search is null or c.full_name ilike '%' || p_search || '%' or c.email ilike '%' || p_search || '%' or c.phone like '%' || p_search || '%')
+      and (p_after is null or (c.created_at, c.id) < (select a.created_at, a.id from app.contacts a where a.id = p_after))
+    order by c.created_at desc, c.id desc
+    limit p_limit;
+end
+$$;
+comment on function public.list_contacts(uuid, text, uuid, integer) is
+  'An organization''s guests, newest first, with their number of inquiries; search by name, email or phone; keyset pagination with p_after. Any member.';
+grant execute on function public.list_contacts(uuid, text, uuid, integer) to authenticated;
 
 create function public.get_inquiry(p_inquiry_id uuid)
 returns jsonb
@@ -644,7 +684,7 @@ begin
     update app.proposals set delivered_at = coalesce(delivered_at, now()) where id = (p_payload ->> 'proposal_id')::uuid;
   end if;
   if p_payload ? 'message_id' then
-    perform public.record_message_status(null, 'sent', p_result ->> 'provider_message_id', null, (p_payload ->> 'message_id')::uuid);
+    perform public.record_message_status((p_payload ->> 'message_id')::uuid, p_result ->> 'provider_message_id', 'sent');
   end if;
 end
 $$;
@@ -664,7 +704,7 @@ begin
     where id = (p_payload ->> 'notification_id')::uuid;
   end if;
   if p_payload ? 'message_id' then
-    perform public.record_message_status(null, 'failed', null, p_error, (p_payload ->> 'message_id')::uuid);
+    perform public.record_message_status((p_payload ->> 'message_id')::uuid, null, 'failed', p_error);
   end if;
 end
 $$;

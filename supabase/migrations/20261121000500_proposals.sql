@@ -13,8 +13,8 @@
 -- Tables --------------------------------------------------------------------------------------
 
 create table app.fx_rates (
-  base char(3) not null check (base ~ '^[A-Z]{3}$'),
-  quote char(3) not null check (quote ~ '^[A-Z]{3}$'),
+  base text not null check (base ~ '^[A-Z]{3}$'),
+  quote text not null check (quote ~ '^[A-Z]{3}$'),
   as_of date not null,
   -- 1 unit of base buys `rate` units of quote.
   rate numeric(20, 10) not null check (rate > 0),
@@ -38,7 +38,7 @@ create table app.proposals (
   guest_count integer not null check (guest_count >= 1),
   starts_at timestamptz not null,
   ends_at timestamptz not null,
-  currency char(3) not null check (currency ~ '^[A-Z]{3}$'),
+  currency text not null check (currency ~ '^[A-Z]{3}$'),
   -- venue currency → proposal currency at pricing time (1 when they are the same)
   fx_rate numeric(20, 10) not null default 1 check (fx_rate > 0),
   service_charge_bps integer not null default 0 check (service_charge_bps between 0 and 10000),
@@ -302,6 +302,9 @@ declare
   v_venue app.venues;
   v_subject text;
   v_text text;
+  v_whatsapp_account text;
+  -- The guest-facing site; set per environment with: alter database … set banquet.public_url = 'https://…'
+  v_link text := coalesce(nullif(current_setting('banquet.public_url', true), ''), 'http://localhost:8080') || '/p/' || new.public_token;
 begin
   select c.* into v_contact from app.inquiries i join app.contacts c on c.id = i.contact_id where i.id = new.inquiry_id;
   select * into v_venue from app.venues v where v.id = new.venue_id;
@@ -312,18 +315,24 @@ begin
     format('%s has prepared a proposal for %s guests on %s: %s %s.',
       v_venue.name, new.guest_count, to_char(new.starts_at at time zone v_venue.timezone, 'YYYY-MM-DD HH24:MI'),
       new.currency, to_char(new.total_minor / 100.0, 'FM999G999G990D00')),
-    format('View, accept or decline it here (token %s); it is valid until %s.', new.public_token,
-      to_char(new.expires_at at time zone v_venue.timezone, 'YYYY-MM-DD'))
+    format('View, accept or decline it here: %s', v_link),
+    format('It is valid until %s.', to_char(new.expires_at at time zone v_venue.timezone, 'YYYY-MM-DD'))
   );
   if v_contact.email is not null then
     perform bridge.enqueue('email.send',
-      jsonb_build_object('proposal_id', new.id, 'to', v_contact.email, 'subject', v_subject, 'text', v_text,
+      jsonb_build_object('proposal_id', new.id, 'to', v_contact.email, 'subject', v_subject, 'text', v_text, 'link', v_link,
                          'reply_to', v_venue.notification_email) - case when v_venue.notification_email is null then 'reply_to' else '' end,
       new.organization_id, 'proposal-email:' || new.id);
   end if;
-  if v_contact.phone is not null then
+  -- WhatsApp only when the organization has a number: the venue's own, else any of its numbers.
+  select a.external_id into v_whatsapp_account
+  from app.channel_accounts a
+  where a.organization_id = new.organization_id and a.channel = 'whatsapp' and a.active
+  order by (a.venue_id = new.venue_id) desc nulls last, a.created_at
+  limit 1;
+  if v_contact.phone is not null and v_whatsapp_account is not null then
     perform bridge.enqueue('whatsapp.send',
-      jsonb_build_object('proposal_id', new.id, 'to', v_contact.phone, 'template', 'proposal_ready',
+      jsonb_build_object('proposal_id', new.id, 'account', v_whatsapp_account, 'to', v_contact.phone, 'template', 'proposal_ready',
                          'language', 'en', 'params', jsonb_build_array(coalesce(v_contact.full_name, 'there'), v_venue.name, new.public_token)),
       new.organization_id, 'proposal-whatsapp:' || new.id);
   end if;
@@ -333,7 +342,7 @@ begin
 end
 $$;
 comment on function app.tg_proposals__deliver_to_guest() is
-  'Rule: a sent proposal is delivered to the guest (email.send and/or whatsapp.send) and its inquiry moves to proposal_sent.';
+  'Rule: a sent proposal is delivered to the guest (email.send, and whatsapp.send when the organization has a WhatsApp number) and its inquiry moves to proposal_sent.';
 
 create trigger _500_deliver_to_guest
   after update of status on app.proposals
@@ -425,6 +434,10 @@ end
 $$;
 comment on function app.tg_inquiries__auto_draft() is 'Rule: when the venue wants it, a new inquiry enqueues an AI proposal draft.';
 
+create trigger _600_auto_draft
+  after insert on app.inquiries
+  for each row execute function app.tg_inquiries__auto_draft();
+
 -- RLS policies --------------------------------------------------------------------------------
 
 alter table app.fx_rates enable row level security;
@@ -485,6 +498,13 @@ declare
   v_starts_at timestamptz;
 begin
   select * into v_inquiry from app.inquiries i where i.id = p_inquiry_id;
+  if not found then
+    raise exception using errcode = 'BQ002', message = format('inquiry %s not found', p_inquiry_id);
+  end if;
+  -- Called directly (not from the auto-draft trigger of an anonymous submission): members only.
+  if pg_trigger_depth() = 0 then
+    perform app.require_role(v_inquiry.organization_id);
+  end if;
   select * into v_venue from app.venues v where v.id = v_inquiry.venue_id;
   if p_space_id is not null then
     select * into v_space from app.spaces s where s.id = p_space_id and s.venue_id = v_venue.id;
@@ -522,7 +542,8 @@ begin
 end
 $$;
 comment on function app.new_proposal(uuid, text, uuid, text, integer, timestamptz, timestamptz, text) is
-  'Internal: inserts the next proposal version for an inquiry with the venue''s pricing defaults and the room fee. Callers check access first.';
+  'Internal: inserts the next proposal version for an inquiry with the venue''s pricing defaults and the room fee. Members only, except from a trigger.';
+grant execute on function app.new_proposal(uuid, text, uuid, text, integer, timestamptz, timestamptz, text) to authenticated, service_role;
 
 create function app.start_proposal_draft(p_inquiry_id uuid, p_space_id uuid, p_instructions text)
 returns uuid
@@ -541,11 +562,8 @@ begin
   return v_proposal_id;
 end
 $$;
-comment on function app.start_proposal_draft(uuid, uuid, text) is 'Internal: a new proposal version in status generating plus its llm.proposal_draft job.';
-
-create trigger _600_auto_draft
-  after insert on app.inquiries
-  for each row execute function app.tg_inquiries__auto_draft();
+comment on function app.start_proposal_draft(uuid, uuid, text) is 'Internal: a new proposal version in status generating plus its llm.proposal_draft job (access checked by app.new_proposal).';
+grant execute on function app.start_proposal_draft(uuid, uuid, text) to authenticated, service_role;
 
 create function public.request_proposal_draft(p_inquiry_id uuid, p_space_id uuid default null, p_instructions text default null)
 returns uuid
@@ -616,7 +634,7 @@ begin
     raise exception using errcode = 'BQ001', message = 'pass a menu item or a package, not both';
   end if;
   if p_menu_item_id is not null then
-    select * into v_menu_item from app.menu_items i
+    select i.* into v_menu_item from app.menu_items i
     join app.menus m on m.id = i.menu_id
     where i.id = p_menu_item_id and m.venue_id = v_proposal.venue_id;
     if v_menu_item.id is null then
@@ -772,6 +790,48 @@ comment on function public.new_proposal_version(uuid) is
   'Copies a proposal into the next draft version (same lines) and supersedes the old one if it was still open; returns the new id. Any member.';
 grant execute on function public.new_proposal_version(uuid) to authenticated;
 
+create function public.list_proposals(p_inquiry_id uuid)
+returns table (id uuid, version integer, status text, currency text, total_minor bigint, deposit_minor bigint, space_id uuid,
+               sent_at timestamptz, expires_at timestamptz, decided_at timestamptz, created_at timestamptz)
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  perform app.require_role(app.inquiry_organization_id(p_inquiry_id));
+  return query
+    select p.id, p.version, p.status, p.currency, p.total_minor, p.deposit_minor, p.space_id, p.sent_at, p.expires_at, p.decided_at, p.created_at
+    from app.proposals p
+    where p.inquiry_id = p_inquiry_id
+    order by p.version desc;
+end
+$$;
+comment on function public.list_proposals(uuid) is 'Every version of an inquiry''s proposal, newest first, with status and totals. Any member.';
+grant execute on function public.list_proposals(uuid) to authenticated;
+
+create function public.get_proposal(p_proposal_id uuid)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_result jsonb;
+begin
+  select to_jsonb(p) || jsonb_build_object(
+    'items', coalesce((select jsonb_agg(to_jsonb(i) order by i.sort_order) from app.proposal_items i where i.proposal_id = p.id), '[]'))
+  into v_result
+  from app.proposals p
+  where p.id = p_proposal_id;
+  if v_result is null then
+    raise exception using errcode = 'BQ002', message = format('proposal %s not found', p_proposal_id);
+  end if;
+  return v_result;
+end
+$$;
+comment on function public.get_proposal(uuid) is 'One proposal with its items and totals, as JSON (staff view, including the public token). Any member.';
+grant execute on function public.get_proposal(uuid) to authenticated;
+
 -- Guest endpoints (anon) ----------------------------------------------------------------------
 
 create function app.proposal_by_token(p_token text)
@@ -834,7 +894,8 @@ begin
 end
 $$;
 comment on function public.get_public_proposal(text) is
-  'Guest view of a proposal by its public token (first view marks it viewed; an overdue one expires). Callable by anon. BQ202 for an unknown token.';
+  'Guest view of a proposal by its public token (first view marks it viewed; an overdue one expires). Callable by anon. BQ202 for an unknown token.
+@lint-allow anon_security_definer_function_executable: the guest has no account; the unguessable token (244 random bits) is the capability, and only that proposal''s guest-facing fields are returned.';
 grant execute on function public.get_public_proposal(text) to anon, authenticated;
 
 create function public.accept_proposal(p_token text, p_name text, p_note text default null)
@@ -861,7 +922,8 @@ begin
 end
 $$;
 comment on function public.accept_proposal(text, text, text) is
-  'Guest accepts a sent proposal by token, signing with their name: creates the booking and its payment schedule and closes sibling versions. Callable by anon. BQ202 bad token, BQ201 not open, BQ301 the space was taken meanwhile.';
+  'Guest accepts a sent proposal by token, signing with their name: creates the booking and its payment schedule and closes sibling versions. Callable by anon. BQ202 bad token, BQ201 not open, BQ301 the space was taken meanwhile.
+@lint-allow anon_security_definer_function_executable: the unguessable token is the guest''s capability; it can only move that one sent proposal to accepted.';
 grant execute on function public.accept_proposal(text, text, text) to anon, authenticated;
 
 create function public.decline_proposal(p_token text, p_reason text default null)
@@ -885,7 +947,8 @@ begin
           format('Proposal v%s declined', v_proposal.version), coalesce(p_reason, ''), 'proposal', v_proposal.id);
 end
 $$;
-comment on function public.decline_proposal(text, text) is 'Guest declines a sent proposal by token, optionally with a reason; staff are notified. Callable by anon.';
+comment on function public.decline_proposal(text, text) is 'Guest declines a sent proposal by token, optionally with a reason; staff are notified. Callable by anon.
+@lint-allow anon_security_definer_function_executable: the unguessable token is the guest''s capability; it can only move that one sent proposal to declined.';
 grant execute on function public.decline_proposal(text, text) to anon, authenticated;
 
 -- Currency ------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ enum InquirySlice {
             let rows = try await conn.query("""
                 select n.status::text, n.provider_message_id
                 from app.notifications n
-                where n.venue_id = \(venueID)
+                where n.venue_id = \(venueID) and n.channel = 'email'
                 order by n.created_at desc limit 1
                 """, logger: TestDatabase.logger)
             for try await (status, id) in rows.decode((String, String?).self) { return (status, id) }

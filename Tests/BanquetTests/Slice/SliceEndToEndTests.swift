@@ -115,7 +115,11 @@ struct BadInquiry: Sendable, CustomTestStringConvertible {
     var testDescription: String { label }
 
     /// The SQLSTATEs `submit_inquiry` documents (docs/database.md, "First slice").
-    static let expectedSQLState: [String: String] = [:]
+    static let expectedSQLState: [String: String] = [
+        "missing contact": "BQ101",
+        "party size 0": "BQ102",
+        "date in the past": "BQ103",
+    ]
 }
 
 /// Polls `body` until it returns a value or the time runs out.

@@ -43,6 +43,8 @@ select ok(
        'bridge.claim(text,text[],integer,integer)',
        'bridge.heartbeat(bigint[],uuid[],integer)',
        'bridge.complete(bigint,uuid,jsonb)',
+       'bridge.complete_many(bigint[],uuid[],jsonb[])',
+       'bridge.release(bigint,uuid)',
        'bridge.fail(bigint,uuid,text,boolean,double precision)',
        'bridge.retry(bigint)',
        'bridge.redrive(text,timestamptz)',

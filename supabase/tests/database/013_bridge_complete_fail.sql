@@ -2,12 +2,12 @@
 -- jitter, Retry-After, max attempts → dead with the on-failure handler, and a handler that
 -- raises still leaving the job dead.
 begin;
-select plan(25);
+select plan(34);
 set local client_min_messages = error;
 
 create schema bridge_test;
 create table bridge_test.writebacks (job_id bigint, payload jsonb, result jsonb);
-create table bridge_test.failures (job_id bigint, payload jsonb, error text);
+create table bridge_test.failures (job_id bigint, payload jsonb, error text, status_seen text);
 create function bridge_test.record_result(p_job_id bigint, p_payload jsonb, p_result jsonb) returns void
 language plpgsql as $$
 begin
@@ -18,7 +18,10 @@ begin
 end
 $$;
 create function bridge_test.record_failure(p_job_id bigint, p_payload jsonb, p_error text) returns void
-language sql as $$ insert into bridge_test.failures values (p_job_id, p_payload, p_error) $$;
+language sql as $$
+  insert into bridge_test.failures
+  select p_job_id, p_payload, p_error, status from bridge.jobs where id = p_job_id;
+$$;
 create function bridge_test.broken_handler(p_job_id bigint, p_payload jsonb, p_error text) returns void
 language plpgsql as $$ begin raise exception 'handler broke' using errcode = 'TE002'; end $$;
 
@@ -70,8 +73,8 @@ select is(bridge.fail((select id from lease), (select token from lease), 'smtp 4
 select ok((select run_at >= now() + interval '5 seconds' and run_at < now() + interval '15 seconds'
              from bridge.jobs where id = (select id from lease)),
   'first retry waits base × [0.5, 1.5) = 5–15 s');
-select is((select (attempts, last_error, lease_token is not null and locked_until is null)::text from bridge.jobs where id = (select id from lease)),
-  '(1,"smtp 451",t)', 'the attempt and its error are recorded');
+select is((select (attempts, last_error, lease_token is null and locked_until is null)::text from bridge.jobs where id = (select id from lease)),
+  '(1,"smtp 451",t)', 'the attempt and its error are recorded, and the lease is gone');
 select throws_ok(format('select bridge.fail(%s, %L, %L)', (select id from lease), (select token from lease), 'again'),
   'BR409', null, 'fail with a token that no longer owns the job raises BR409');
 
@@ -91,6 +94,7 @@ select is((select (status, attempts, finished_at = now())::text from bridge.jobs
 select is((select (job_id, payload, error)::text from bridge_test.failures),
   format('(%s,"{""attempt"": ""me""}","smtp 550 mailbox unavailable")', (select id from lease)),
   'the on-failure handler ran once with the job''s payload and error');
+select is((select status_seen from bridge_test.failures), 'dead', '... and saw the job already dead');
 
 select bridge.enqueue('test.wb', '{"retry_after": true}');
 select pg_temp.take('test_wb_q');
@@ -117,6 +121,35 @@ select is(bridge.fail((select id from lease), (select token from lease), 'provid
 select ok((select status = 'dead' and last_error like 'provider down%on-failure handler%TE002: handler broke'
              from bridge.jobs where id = (select id from lease)),
   'both the job''s error and the handler''s error are kept in last_error');
+
+-- complete_many: one transaction for a batch; stale leases are skipped, a raising write-back
+-- rolls back the batch
+delete from bridge_test.writebacks;
+create temp table pair (id bigint, lease_token uuid);
+select bridge.enqueue_batch('test.wb', array['{"n": 1}', '{"n": 2}']::jsonb[]);
+insert into pair select id, lease_token from bridge.claim('worker-1', array['test_wb_q'], 2);
+select is((select count(*) from pair), 2::bigint, 'two jobs claimed for a batch completion');
+select throws_ok(
+  format('select bridge.complete_many(%L, %L, %L)', (select array_agg(id order by id) from pair),
+         (select array_agg(lease_token order by id) from pair), array['{}', '{"explode": true}']::jsonb[]),
+  'TE001', null, 'a write-back raising inside complete_many propagates');
+select is((select count(*) from bridge.jobs j join pair using (id) where j.status = 'running'), 2::bigint,
+  '... and rolls back the whole batch');
+select is(
+  bridge.complete_many(array(select id from pair order by id),
+                       array[(select lease_token from pair order by id limit 1), gen_random_uuid()],
+                       array['{"ok": 1}', '{"ok": 2}']::jsonb[]),
+  array[(select min(id) from pair)], 'complete_many returns the ids it completed, skipping a stale lease');
+select is((select array_agg(result->>'ok') from bridge_test.writebacks), array['1'], '... whose write-back alone ran');
+select throws_ok($$ select bridge.complete_many(array[1, 2]::bigint[], array[gen_random_uuid()]) $$, 'BR002', null,
+  'complete_many with fewer tokens than ids raises BR002');
+
+-- release: hand a job back without spending an attempt
+select bridge.enqueue('test.wb', '{"released": true}');
+select pg_temp.take('test_wb_q');
+select is(bridge.release((select id from lease), (select token from lease)), 'pending', 'release hands a running job back');
+select is((select (attempts, run_at <= now(), lease_token)::text from bridge.jobs where id = (select id from lease)),
+  '(0,t,)', '... due at once, without its lease, and the attempt does not count');
 
 select * from finish();
 rollback;

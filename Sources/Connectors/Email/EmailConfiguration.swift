@@ -1,0 +1,99 @@
+import BanquetCore
+import Foundation
+import Logging
+
+/// Which email transport the daemon uses, from the environment:
+///
+/// | variable | meaning | default |
+/// | --- | --- | --- |
+/// | `BANQUET_EMAIL_TRANSPORT` | `mailbox` (offline, `.eml` files) or `smtp` | `mailbox` |
+/// | `EMAIL_FROM` | sender when a job names none | `Banquet <no-reply@banquet.local>` |
+/// | `BANQUET_MAILBOX_DIR` | where `mailbox` writes | `<BANQUET_DATA_DIR>/mailbox` |
+/// | `SMTP_HOST`, `SMTP_PORT` | server (required for `smtp`) | —, `587` |
+/// | `SMTP_USERNAME`, `SMTP_PASSWORD` | AUTH PLAIN/LOGIN credentials | none (no AUTH) |
+/// | `SMTP_STARTTLS` | `never`, `if-available`, `required` | `required` |
+/// | `SMTP_TIMEOUT_SECONDS` | per connect and per reply | `30` |
+/// | `SMTP_HELO_NAME` | EHLO name | sender's domain |
+public struct EmailConfiguration: Sendable {
+    public enum Transport: String, Sendable, CaseIterable {
+        case mailbox
+        case smtp
+    }
+
+    public var transport: Transport
+    /// `From` for messages whose job does not name a sender.
+    public var from: String
+    public var mailboxDirectory: URL
+    /// Set when `transport == .smtp`.
+    public var smtp: SMTPConfiguration?
+
+    public init(transport: Transport, from: String = "Banquet <no-reply@banquet.local>", mailboxDirectory: URL, smtp: SMTPConfiguration? = nil) {
+        self.transport = transport
+        self.from = from
+        self.mailboxDirectory = mailboxDirectory
+        self.smtp = smtp
+    }
+
+    public static func fromEnvironment(_ env: BanquetCore.Environment) throws -> EmailConfiguration {
+        let transportName = env.string("BANQUET_EMAIL_TRANSPORT", default: Transport.mailbox.rawValue).lowercased()
+        guard let transport = Transport(rawValue: transportName) else {
+            throw BanquetError.configuration("BANQUET_EMAIL_TRANSPORT must be one of \(Transport.allCases.map(\.rawValue).joined(separator: ", ")), got '\(transportName)'")
+        }
+        let from = env.string("EMAIL_FROM", default: "Banquet <no-reply@banquet.local>")
+        do {
+            _ = try EmailAddress(parsing: from)
+        } catch {
+            throw BanquetError.configuration("EMAIL_FROM must be an address like 'Banquet <no-reply@example.com>', got '\(from)'")
+        }
+        let mailbox = URL(fileURLWithPath: env.optionalString("BANQUET_MAILBOX_DIR") ?? env.dataDirectory + "/mailbox")
+        var configuration = EmailConfiguration(transport: transport, from: from, mailboxDirectory: mailbox)
+        if transport == .smtp {
+            configuration.smtp = try smtpConfiguration(env)
+        }
+        return configuration
+    }
+
+    /// One line for the startup log; never includes the password.
+    public func describe() -> String {
+        switch (transport, smtp) {
+        case (.smtp, let smtp?):
+            let auth = smtp.username.map { "AUTH as \($0)" } ?? "no AUTH"
+            return "smtp \(smtp.host):\(smtp.port) (STARTTLS \(smtp.startTLS.rawValue), \(auth))"
+        default:
+            return "mailbox (offline: .eml files in \(mailboxDirectory.path); nothing is delivered)"
+        }
+    }
+
+    private static func smtpConfiguration(_ env: BanquetCore.Environment) throws -> SMTPConfiguration {
+        guard let host = env.optionalString("SMTP_HOST") else {
+            throw BanquetError.configuration("BANQUET_EMAIL_TRANSPORT=smtp needs SMTP_HOST")
+        }
+        let startTLSName = env.string("SMTP_STARTTLS", default: SMTPConfiguration.StartTLS.required.rawValue).lowercased()
+        guard let startTLS = SMTPConfiguration.StartTLS(rawValue: startTLSName) else {
+            throw BanquetError.configuration("SMTP_STARTTLS must be one of \(SMTPConfiguration.StartTLS.allCases.map(\.rawValue).joined(separator: ", ")), got '\(startTLSName)'")
+        }
+        let username = env.optionalString("SMTP_USERNAME")
+        let password = env.optionalString("SMTP_PASSWORD")
+        if (username == nil) != (password == nil) {
+            throw BanquetError.configuration("set both SMTP_USERNAME and SMTP_PASSWORD, or neither")
+        }
+        let port = try env.int("SMTP_PORT", default: 587)
+        let timeout = try env.int("SMTP_TIMEOUT_SECONDS", default: 30)
+        guard (1...65535).contains(port) else { throw BanquetError.configuration("SMTP_PORT must be 1–65535, got \(port)") }
+        guard timeout > 0 else { throw BanquetError.configuration("SMTP_TIMEOUT_SECONDS must be positive, got \(timeout)") }
+        return SMTPConfiguration(host: host, port: port, username: username, password: password, startTLS: startTLS, timeoutSeconds: timeout, heloName: env.optionalString("SMTP_HELO_NAME"))
+    }
+}
+
+/// The transport the configuration names: the daemon's one place that picks real or offline.
+public func makeEmailTransport(configuration: EmailConfiguration, logger: Logger) -> any EmailTransport {
+    switch (configuration.transport, configuration.smtp) {
+    case (.smtp, let smtp?):
+        return SMTPTransport(configuration: smtp, logger: logger)
+    case (.smtp, nil), (.mailbox, _):
+        if configuration.transport == .smtp {
+            logger.error("BANQUET_EMAIL_TRANSPORT=smtp without SMTP settings; writing to the mailbox instead")
+        }
+        return MailboxTransport(directory: configuration.mailboxDirectory, logger: logger)
+    }
+}
