@@ -90,7 +90,7 @@ test-checks: ## linter-equivalent checks, plpgsql_check, schema snapshot and doc
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/plpgsql-check.sh
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh check
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) python3 scripts/gen-rpc-docs.py --check
-	TEST_ADMIN_URL=$(TEST_ADMIN_URL) scripts/test-sql-checks.sh
+	ADMIN_URL=$(TEST_ADMIN_URL) scripts/test-sql-checks.sh
 
 test-swift: ## swift test against the test cluster (needs test-db)
 	BANQUET_TEST_DATABASE_URL=$(TEST_ADMIN_URL) BANQUET_TEST_TEMPLATE=$(TEMPLATE_DB) BANQUET_BIN=$(BIN) \

@@ -4,8 +4,10 @@
 --
 -- At scale 1: 1,000 organizations (each an owner, a manager and a staff member), ~2,500 venues with
 -- spaces, menus and items, ~140,000 contacts, 200,000 inquiries (with their 200,000 in-app
--- notifications), ~100,000 conversations and 2,000,000 messages. `-v scale=0.1` loads a tenth.
--- Run it on a freshly migrated database; it is deterministic (setseed) and takes a few minutes.
+-- notifications), ~125,000 proposals, ~50,000 bookings with ~100,000 payments and ~33,000
+-- settlements, ~100,000 conversations and 2,000,000 messages. `-v scale=0.1` loads a tenth.
+-- Run it once, on a freshly migrated database (it refuses a seeded one); it runs in one
+-- transaction and takes a few minutes. Its shape is reproducible (setseed); uuids differ per run.
 --
 -- Tenant sizes are skewed the way real customer bases are: organization n receives inquiries in
 -- proportion to the density of random()^3, so organization 1 (the largest, the one the benchmark
@@ -17,7 +19,8 @@
 -- Triggers: the inserts into organizations, memberships, venues, contacts and inquiries run with
 -- every trigger on, so what they derive (audit rows, normalized contacts, one notification per
 -- inquiry) is really derived. Venues get no notification email and no auto-draft, so no job is
--- enqueued for history. Messages are the exception, see that step.
+-- enqueued for history. Proposals, bookings, payments, settlements and messages are history and
+-- are written with triggers off; the reason, and what is computed in their place, is at those steps.
 \set ON_ERROR_STOP 1
 \set QUIET on
 \if :{?scale}
@@ -46,6 +49,17 @@ begin
   update seed_clock set last = clock_timestamp();
   return line;
 end $$;
+
+do $$
+begin
+  if exists (select 1 from auth.users where email like '%@seed.banquet.test') then
+    raise exception 'seed: this database already holds the scale seed'
+      using hint = 'Load it into a freshly migrated database.';
+  end if;
+end $$;
+
+-- One transaction: a failure part way leaves the database as it was.
+begin;
 
 select (1000 * :scale)::int as n_orgs, (200000 * :scale)::int as n_inquiries,
        (2000000 * :scale)::int as n_messages \gset
@@ -325,6 +339,8 @@ from (
 ) s
 where s.conversation_id = c.id;
 select pg_temp.progress('app.conversations') || '  (state from messages)';
+
+commit;
 
 -- Statistics --------------------------------------------------------------------------------------
 analyze;

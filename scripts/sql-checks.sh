@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lint the migrated database: run every sql/checks/*.sql (one rule each; files starting with "_"
-# are shared setup) against $DATABASE_URL and print each finding as "rule  object  detail".
+# are shared setup) against $DATABASE_URL and print, per rule, "ok" or each finding's object with
+# what is wrong and how to fix it.
 #
 #   DATABASE_URL=postgres://… scripts/sql-checks.sh [rule …]
 #

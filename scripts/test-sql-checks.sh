@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Prove the lint queries in sql/checks/ (and scripts/plpgsql-check.sh) catch what they claim to: build a scratch database with the
-# platform stand-ins, one bad fixture per rule and a set of good objects, then assert every rule
-# reports its bad fixture and none reports a good one. The scratch database is dropped afterwards.
+# Prove the lint queries in sql/checks/ (and scripts/plpgsql-check.sh) catch what they claim to:
+# build a scratch database with the platform stand-ins, one bad fixture per rule and a set of good
+# objects, then assert every rule reports its bad fixture and none reports a good one. The scratch
+# database is dropped afterwards.
 #
 #   ADMIN_URL=postgres://postgres@127.0.0.1:54329/postgres scripts/test-sql-checks.sh
 #

@@ -2035,15 +2035,15 @@ CREATE FUNCTION bridge._bury(p_job_id bigint, p_error text) RETURNS void
 declare
   v_payload jsonb;
   v_handler regprocedure;
-  v_error text := p_error;
   v_state text;
   v_message text;
 begin
-  select j.payload, k.on_failure_fn
-    into v_payload, v_handler
-    from bridge.jobs j
-    left join bridge.job_kinds k on k.kind = j.kind
-   where j.id = p_job_id;
+  update bridge.jobs j
+     set status = 'dead', last_error = p_error, finished_at = now(), updated_at = now(),
+         lease_token = null, locked_until = null, cancel_requested = false
+   where j.id = p_job_id
+  returning j.payload, (select k.on_failure_fn from bridge.job_kinds k where k.kind = j.kind)
+    into v_payload, v_handler;
 
   if v_handler is not null then
     begin
@@ -2051,16 +2051,13 @@ begin
         using p_job_id, v_payload, p_error;
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
-      v_error := pg_catalog.concat_ws(e'\n', p_error,
-        pg_catalog.format('on-failure handler %s raised %s: %s', v_handler, v_state, v_message));
+      update bridge.jobs
+         set last_error = pg_catalog.concat_ws(e'\n', p_error,
+               pg_catalog.format('on-failure handler %s raised %s: %s', v_handler, v_state, v_message))
+       where id = p_job_id;
       raise warning 'bridge: on-failure handler % for job % raised %: %', v_handler, p_job_id, v_state, v_message;
     end;
   end if;
-
-  update bridge.jobs
-     set status = 'dead', last_error = v_error, finished_at = now(), updated_at = now(),
-         lease_token = null, locked_until = null, cancel_requested = false
-   where id = p_job_id;
 end
 $_$;
 
@@ -2136,9 +2133,9 @@ begin
   update bridge.jobs j
      set status = 'succeeded', result = p_result, finished_at = now(), updated_at = now(),
          lease_token = null, locked_until = null
-    from bridge.job_kinds k
-   where j.id = p_job_id and j.lease_token = p_lease_token and k.kind = j.kind
-  returning j.payload, k.writeback_fn into v_payload, v_writeback;
+   where j.id = p_job_id and j.lease_token = p_lease_token
+  returning j.payload, (select k.writeback_fn from bridge.job_kinds k where k.kind = j.kind)
+    into v_payload, v_writeback;
   if not found then
     return false;
   end if;
@@ -2280,7 +2277,6 @@ begin
     select k.kind, k.timeout_seconds, k.concurrency - coalesce(l.running, 0) as free
       from bridge.job_kinds k
       left join live l on l.kind = k.kind
-     where k.queue = any (v_queues)
   ), candidates as (
     select c.id, c.kind, c.priority, c.run_at
       from unnest(v_queues) as q(name)
@@ -2416,7 +2412,8 @@ begin
   end if;
   if p_dedupe_keys is not null
      and coalesce(pg_catalog.cardinality(p_dedupe_keys), 0) <> coalesce(pg_catalog.cardinality(p_payloads), 0) then
-    raise exception 'bridge: % payloads but % dedupe keys', pg_catalog.cardinality(p_payloads), pg_catalog.cardinality(p_dedupe_keys)
+    raise exception 'bridge: % payloads but % dedupe keys',
+                    pg_catalog.cardinality(p_payloads), pg_catalog.cardinality(p_dedupe_keys)
       using errcode = 'BR002', hint = 'Pass one dedupe key (or null) per payload, in the same order.';
   end if;
   if p_max_attempts < 1 then
@@ -2501,7 +2498,8 @@ begin
 
   if v_job.cancel_requested then
     update bridge.jobs
-       set status = 'cancelled', last_error = p_error, finished_at = now(), updated_at = now(), lease_token = null, locked_until = null
+       set status = 'cancelled', last_error = p_error, finished_at = now(), updated_at = now(),
+           lease_token = null, locked_until = null
      where id = p_job_id;
     return 'cancelled';
   end if;
@@ -2904,7 +2902,9 @@ begin
   if p_every is null or extract(month from p_every) <> 0 or extract(year from p_every) <> 0
      or extract(epoch from p_every) < 1 then
     raise exception 'bridge: schedule % needs a fixed period of at least 1 second, got %', p_name, p_every
-      using errcode = 'BR002', hint = 'Use seconds, minutes, hours or days (e.g. interval ''1 day'' with offset ''6 hours'' for 06:00 UTC daily); months vary in length.';
+      using errcode = 'BR002',
+            hint = 'Use seconds, minutes, hours or days (e.g. interval ''1 day'' with offset ''6 hours'' for 06:00 '
+                   'UTC daily); months vary in length.';
   end if;
   if coalesce(p_offset, '0'::interval) < '0'::interval or extract(month from p_offset) <> 0 then
     raise exception 'bridge: schedule % needs a non-negative offset without months, got %', p_name, p_offset

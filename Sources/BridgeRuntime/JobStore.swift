@@ -19,7 +19,7 @@ struct JobStore: Sendable {
         let rows = try await client.query("""
             select c.id, c.queue, c.kind, c.payload::text, c.attempts, c.max_attempts, c.lease_token,
                    c.tenant_id, c.timeout_seconds, c.run_at
-              from bridge.claim(\(worker), \(queues), \(limit), \(leaseSeconds)) c
+              from bridge.claim(\(worker), \(queues)::text[], \(limit)::int, \(leaseSeconds)::int) c
             """, logger: logger)
         var jobs: [ClaimedJob] = []
         for try await (id, queue, kind, payload, attempts, maxAttempts, token, tenant, timeout, runAt)
@@ -36,7 +36,7 @@ struct JobStore: Sendable {
         guard !jobs.isEmpty else { return [] }
         let ids = jobs.map(\.id)
         let tokens = jobs.map(\.token)
-        let rows = try await client.query("select unnest(bridge.heartbeat(\(ids), \(tokens), \(leaseSeconds)))", logger: logger)
+        let rows = try await client.query("select unnest(bridge.heartbeat(\(ids), \(tokens), \(leaseSeconds)::int))", logger: logger)
         var owned: Set<Int64> = []
         for try await id in rows.decode(Int64.self) { owned.insert(id) }
         return owned

@@ -38,6 +38,10 @@ public struct SQLFile: Sendable, Equatable {
 
     /// The visible regular files of a directory, sorted by name (byte order, as `ls` in the C locale).
     static func fileNames(in directory: URL, displayDirectory: String) throws(MigrationError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .unreadableFile(path: displayDirectory, reason: "no such directory (run from the repository root, or pass the directory)")
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)

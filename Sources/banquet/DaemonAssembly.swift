@@ -13,10 +13,10 @@ import ServiceLifecycle
 /// Builds the daemon from configuration, in one place: which connectors, which job handlers,
 /// which services. Reading this file tells you everything `banquet serve` runs.
 struct DaemonAssembly {
-    let environment: Environment
+    let environment: BanquetCore.Environment
     let logger: Logger
 
-    init(environment: Environment) throws {
+    init(environment: BanquetCore.Environment) throws {
         self.environment = environment
         self.logger = Logger(label: "banquet")
     }
@@ -54,7 +54,7 @@ struct DaemonAssembly {
             logger: logger
         )
         let emailDescription = emailConfiguration.describe()
-        let app = gateway.buildApplication(services: [client, bridge]) { [logger] port in
+        let app = gateway.buildApplication(services: [client, bridge]) { [logger] (port: Int) in
             logger.info("banquet serving", metadata: [
                 "url": "http://localhost:\(port)",
                 "health": "http://localhost:\(port)/health/all",

@@ -7,6 +7,8 @@ its arguments from the data (see bind()), and calls it many times exactly as the
 `request.jwt.claims`, the result serialised with json_agg. Every call is rolled back, so a
 function that writes (say, marks something read) leaves the data as seeded.
 
+All calls to one function run in one psql session, as calls share pooled connections behind the
+gateway; so PL/pgSQL's switch to a cached generic plan after five calls is measured, not hidden.
 Times are measured by psql's \\timing around the call alone (client-observed, over a local TCP
 connection), after a warm-up. p50/p95 per function go to bench/results/sql.json and to the table
 between <!-- bench-sql:start --> and <!-- bench-sql:end --> in docs/benchmarks.md. Targets (list/get
@@ -21,6 +23,7 @@ Run it on a database loaded by scripts/seed-scale.sql. Needs only Python 3 and p
 import argparse
 import datetime
 import json
+import math
 import os
 import pathlib
 import random
@@ -197,8 +200,9 @@ def measure(tenant, fn, calls, warmup):
 
 
 def percentile(values, p):
+    """Nearest-rank percentile."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def render_table(results):
@@ -211,7 +215,8 @@ def render_table(results):
         + ", ".join(f"{v:,} {k}" for k, v in results["rows"].items())
         + f". {results['calls']} calls per function after {results['warmup']} warm-up calls, one "
           "transaction each (`set local role authenticated`, JWT claims, `json_agg` of the result), "
-          "timed by psql over local TCP. Targets are recorded, not enforced.",
+          f"timed by psql over local TCP; load average {results['load_average_1m']} on {results['cpus']} CPUs "
+          "at the start. Targets are recorded, not enforced.",
         "",
         "| Function | p50 ms | p95 ms | max ms | Target p95 ms | |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -256,7 +261,9 @@ def main():
         "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "server_version": psql(url, "show server_version").strip(),
         "tenant": tenant.org, "tenant_size": tenant.size, "rows": rows,
-        "calls": args.calls, "warmup": args.warmup, "functions": {},
+        "calls": args.calls, "warmup": args.warmup,
+        "cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2),
+        "functions": {},
     }
     functions = discover(url, args.only)
     for fn in functions:

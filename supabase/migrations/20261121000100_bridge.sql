@@ -280,7 +280,8 @@ begin
         updated_at = now();
 end
 $$;
-comment on function bridge.register_kind(text, text, regprocedure, regprocedure, integer, integer, integer, double precision, double precision) is
+comment on function bridge.register_kind(text, text, regprocedure, regprocedure, integer, integer, integer,
+                                          double precision, double precision) is
   'Declare or update a job kind (idempotent). Write-back: f(p_job_id bigint, p_payload jsonb, p_result jsonb) returns void; '
   'on-failure: f(p_job_id bigint, p_payload jsonb, p_error text) returns void. Changing the queue affects jobs enqueued '
   'afterwards only. Called by migrations (owner only; no grant).';
@@ -313,7 +314,8 @@ begin
   end if;
   if p_dedupe_keys is not null
      and coalesce(pg_catalog.cardinality(p_dedupe_keys), 0) <> coalesce(pg_catalog.cardinality(p_payloads), 0) then
-    raise exception 'bridge: % payloads but % dedupe keys', pg_catalog.cardinality(p_payloads), pg_catalog.cardinality(p_dedupe_keys)
+    raise exception 'bridge: % payloads but % dedupe keys',
+                    pg_catalog.cardinality(p_payloads), pg_catalog.cardinality(p_dedupe_keys)
       using errcode = 'BR002', hint = 'Pass one dedupe key (or null) per payload, in the same order.';
   end if;
   if p_max_attempts < 1 then
@@ -481,7 +483,6 @@ begin
     select k.kind, k.timeout_seconds, k.concurrency - coalesce(l.running, 0) as free
       from bridge.job_kinds k
       left join live l on l.kind = k.kind
-     where k.queue = any (v_queues)
   ), candidates as (
     select c.id, c.kind, c.priority, c.run_at
       from unnest(v_queues) as q(name)
@@ -676,7 +677,8 @@ begin
 
   if v_job.cancel_requested then
     update bridge.jobs
-       set status = 'cancelled', last_error = p_error, finished_at = now(), updated_at = now(), lease_token = null, locked_until = null
+       set status = 'cancelled', last_error = p_error, finished_at = now(), updated_at = now(),
+           lease_token = null, locked_until = null
      where id = p_job_id;
     return 'cancelled';
   end if;
@@ -887,7 +889,9 @@ begin
   if p_every is null or extract(month from p_every) <> 0 or extract(year from p_every) <> 0
      or extract(epoch from p_every) < 1 then
     raise exception 'bridge: schedule % needs a fixed period of at least 1 second, got %', p_name, p_every
-      using errcode = 'BR002', hint = 'Use seconds, minutes, hours or days (e.g. interval ''1 day'' with offset ''6 hours'' for 06:00 UTC daily); months vary in length.';
+      using errcode = 'BR002',
+            hint = 'Use seconds, minutes, hours or days (e.g. interval ''1 day'' with offset ''6 hours'' for 06:00 '
+                   'UTC daily); months vary in length.';
   end if;
   if coalesce(p_offset, '0'::interval) < '0'::interval or extract(month from p_offset) <> 0 then
     raise exception 'bridge: schedule % needs a non-negative offset without months, got %', p_name, p_offset

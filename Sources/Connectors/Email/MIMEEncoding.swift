@@ -24,7 +24,9 @@ enum MIMEEncoding {
 
     /// Base64 encoded words; a character's UTF-8 bytes are never split across two words.
     static func encodedWords(_ text: String) -> [String] {
-        let maxBytesPerWord = 45  // 60 base64 characters + "=?utf-8?B?" + "?=" = 72 ≤ 75
+        // 39 bytes → 52 base64 characters + "=?utf-8?B?" + "?=" = 64, so "Subject: " plus the
+        // first word still fits the 78-character line RFC 5322 recommends.
+        let maxBytesPerWord = 39
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in text {

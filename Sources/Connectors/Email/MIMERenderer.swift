@@ -43,7 +43,7 @@ enum MIMERenderer {
         var lines = headers.map { "\($0.0): \($0.1)" }
         if let html = message.html {
             let boundary = "banquet-\(UUID().uuidString.lowercased())"
-            lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+            lines.append("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
             lines.append("")
             lines.append("This is a multi-part message in MIME format.")
             for (subtype, body) in [("plain", message.text), ("html", html)] {

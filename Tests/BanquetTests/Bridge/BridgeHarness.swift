@@ -51,6 +51,8 @@ final class BridgeHarness: Sendable {
             await harness.close()
             return result
         } catch {
+            // PSQLError's description hides the server's message; the test log needs it.
+            if error is PSQLError { Issue.record("database error: \(String(reflecting: error))") }
             await harness.close()
             throw error
         }
@@ -99,7 +101,7 @@ final class BridgeHarness: Sendable {
             let payloads = (start..<end).map { payload($0) }
             let keys = dedupeKey.map { key in (start..<end).map { key($0) } }
             let rows = try await client.query("""
-                select unnest(bridge.enqueue_batch(\(kind), \(payloads)::jsonb[], null, \(keys)::text[], \(priority), \(runAt)))
+                select unnest(bridge.enqueue_batch(\(kind), \(payloads)::jsonb[], null, \(keys)::text[], \(priority)::int, \(runAt)::timestamptz))
                 """, logger: Self.logger)
             for try await id in rows.decode(Int64.self) { ids.append(id) }
             start = end

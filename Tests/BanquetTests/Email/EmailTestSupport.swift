@@ -24,8 +24,8 @@ enum EmailTestSupport {
                 if part is None or part.get_content_type() != "text/" + kind:
                     return None
                 # Line ends and one final newline are transport details, not content.
-                content = part.get_content().replace("\r\n", "\n")
-                return content[:-1] if content.endswith("\n") else content
+                content = part.get_content().replace("\\r\\n", "\\n")
+                return content[:-1] if content.endswith("\\n") else content
             print(json.dumps({
                 "subject": str(message["subject"]), "from": str(message["from"]), "to": str(message["to"]),
                 "replyTo": str(message["reply-to"]) if message["reply-to"] else None,

@@ -157,7 +157,7 @@ struct MigratorTests {
             #expect(report.applied.isEmpty)
             #expect(report.backfilledChecksums == ["20260101000000"])
             #expect(report.missingFiles == ["20251231000000"])
-            #expect(try await fixture.column("select checksum is not null from supabase_migrations.schema_migrations where version = '20260101000000'") == ["true"])
+            #expect(try await fixture.column("select (checksum is not null)::text from supabase_migrations.schema_migrations where version = '20260101000000'") == ["true"])
         }
     }
 

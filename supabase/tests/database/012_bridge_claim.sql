@@ -1,7 +1,7 @@
 -- bridge.claim and bridge.heartbeat: claim order, future jobs, leases and their expiry,
 -- per-kind concurrency caps, heartbeats that only extend leases still owned.
 begin;
-select plan(19);
+select plan(20);
 
 select bridge.register_kind('test.claim', 'test_claim_q', p_timeout_seconds => 45);
 select bridge.register_kind('test.claim_elsewhere', 'test_claim_other_q');
@@ -74,6 +74,13 @@ select is((select count(*) from bridge.jobs j join running using (id) where j.lo
 select is(
   bridge.heartbeat(array(select id from running order by id), array[gen_random_uuid(), (select lease_token from running order by id desc limit 1)]),
   array[(select max(id) from running)], 'a job whose token does not match is not extended nor returned');
+
+-- A kind moved to another queue: jobs enqueued before the move still run from the old queue.
+select bridge.register_kind('test.mover', 'test_move_old_q');
+select bridge.enqueue('test.mover');
+select bridge.register_kind('test.mover', 'test_move_new_q');
+select is((select count(*) from bridge.claim('worker-1', array['test_move_old_q'], 10)), 1::bigint,
+  'a job keeps the queue it was enqueued on when its kind moves');
 
 select * from finish();
 rollback;

@@ -74,7 +74,7 @@ def main():
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login == (args.user or "").encode()
               and auth_data.password == (args.password or "").encode())
-        return AuthResult(success=ok, handled=False)
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
     options = {}
     if args.user:
