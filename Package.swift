@@ -86,6 +86,6 @@ let package = Package(
             "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "Gateway",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
-        ], exclude: ["Support/smtp_sink.py"]),
+        ], exclude: ["Email/Fixtures/smtp_sink.py"]),
     ]
 )

@@ -37,7 +37,7 @@ public struct Migrator: Sendable {
 
     // MARK: Run
 
-    /// Applies what is pending. Throws before changing anything when an applied migration was
+    /// Applies what is pending. Throws before applying anything when an applied migration was
     /// edited; a failing migration is rolled back whole and nothing of it is recorded.
     @discardableResult
     public func run() async throws(MigrationError) -> MigrationReport {

@@ -51,8 +51,8 @@ enum InquirySlice {
                       p_name => \(name),
                       p_email => \(email),
                       p_phone => \(phone),
-                      p_event_date => current_date + \(eventDateOffsetDays),
-                      p_party_size => \(partySize),
+                      p_event_date => current_date + \(Int32(eventDateOffsetDays)),
+                      p_party_size => \(Int32(partySize)),
                       p_message => 'Team dinner for the launch'
                     )
                     """, logger: TestDatabase.logger)

@@ -44,7 +44,7 @@ struct SliceEndToEndTests {
         let db = try await TestDatabase.migrated("slice_smtp")
         let dataDirectory = try makeTemporaryDirectory("slice-smtp")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let sink = try await SMTPSink.start(spoolDirectory: dataDirectory.appendingPathComponent("smtp-spool"))
+        let sink = try SMTPTestServer()
         defer { sink.stop() }
         let venue = try await InquirySlice.createVenue(in: db, notificationEmail: "sales@harbour.example")
         let daemon = try DaemonProcess(databaseURL: db.url.urlString, environment: [
@@ -58,9 +58,10 @@ struct SliceEndToEndTests {
 
         _ = try await InquirySlice.submitAsAnon(db, venueID: venue.venueID)
 
-        let received = try await eventually(within: .seconds(5)) { sink.receivedMessages().first }
-        #expect(received.contains("sales@harbour.example"))
-        #expect(received.contains("no-reply@banquet.test"))
+        let received = try await eventually(within: .seconds(5)) { try sink.received().first }
+        #expect(received.rcpt_tos == ["sales@harbour.example"])
+        #expect(received.mail_from == "no-reply@banquet.test")
+        #expect(received.data.contains("Subject:"))
         let notification = try await eventually(within: .seconds(5)) { () -> (status: String, providerMessageID: String?)? in
             let n = try await InquirySlice.notification(in: db, venueID: venue.venueID)
             return n?.status == "sent" ? n : nil
