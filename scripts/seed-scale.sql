@@ -212,7 +212,8 @@ select gen_random_uuid() as id, i.id as inquiry_id, i.organization_id, i.venue_i
        (select s.id from app.spaces s where s.venue_id = i.venue_id order by s.max_guests limit 1) as space_id,
        6500::bigint * i.party_size as subtotal_minor
 from app.inquiries i join app.venues v on v.id = i.venue_id
-where i.status in ('proposal_sent', 'won', 'lost');
+where i.status in ('proposal_sent', 'won', 'lost')
+    and i.organization_id in (select id from seed_orgs);  -- not the demo seed's, if it is loaded
 
 insert into app.proposals (id, organization_id, venue_id, inquiry_id, space_id, version, status, title, guest_count,
                            starts_at, ends_at, currency, service_charge_bps, tax_bps, deposit_bps,
@@ -262,7 +263,7 @@ select pg_temp.progress('app.bookings');
 insert into app.payments (organization_id, booking_id, kind, status, amount_minor, currency, due_at, paid_at, method, created_at)
 select b.organization_id, b.id, x.kind, x.status, x.amount, b.currency, x.due_at, x.paid_at,
        case when x.status = 'paid' then 'card' end, b.created_at
-from app.bookings b,
+from app.bookings b join seed_bookings sb on sb.booking_id = b.id,
   lateral (select greatest(1, b.total_minor * 3000 / 10000) as deposit) d,
   lateral (values
     ('deposit', 'paid', d.deposit, b.created_at + interval '4 days', b.created_at + interval '4 days'),
@@ -274,7 +275,8 @@ select pg_temp.progress('app.payments');
 insert into app.settlements (organization_id, booking_id, currency, gross_minor, commission_bps, commission_minor, net_minor, status, created_at)
 select b.organization_id, b.id, b.currency, b.total_minor, 500, b.total_minor * 500 / 10000,
        b.total_minor - b.total_minor * 500 / 10000, 'paid_out', b.completed_at
-from app.bookings b where b.status = 'completed';
+from app.bookings b join seed_bookings sb on sb.booking_id = b.id
+where b.status = 'completed';
 select pg_temp.progress('app.settlements');
 
 -- Conversations and messages ----------------------------------------------------------------------
@@ -333,6 +335,7 @@ from (
            max(m.created_at) filter (where m.direction = 'in') as last_inbound_at,
            count(*) filter (where m.direction = 'in' and m.created_at > coalesce(lo.last_out, '-infinity')) as unread
     from app.messages m
+        join seed_conversations sc on sc.id = m.conversation_id
         left join (select conversation_id, max(created_at) as last_out from app.messages
                    where direction = 'out' group by conversation_id) lo using (conversation_id)
     group by m.conversation_id, lo.last_out

@@ -42,6 +42,11 @@ struct DaemonAssembly {
         var handlers = JobHandlerRegistry()
         handlers.registerBuiltins()
         handlers.register("email.send", handler: EmailSendHandler(transport: email, defaultFrom: emailConfiguration.from))
+        // Maintenance kinds fired by SQL schedules do their work in the kind's SQL write-back
+        // (expire proposals, enqueue reminders); the daemon only has to complete them.
+        for kind in ["proposal.expire", "payment.remind"] {
+            handlers.register(kind, handler: NoopHandler())
+        }
 
         // 4. Services: the pool first and the bridge next, so on shutdown (reverse order) the
         //    HTTP server stops first, then the bridge drains, then the pool closes.

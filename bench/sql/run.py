@@ -178,7 +178,7 @@ def call_sql(tenant, fn):
         if value is None:
             return None, f"cannot bind argument {arg['name']} {arg['type']}"
         named.append(f"{arg['name']} => {value}")
-    return f"select coalesce(json_agg(r), '[]') from public.{fn['name']}({', '.join(named)}) r;", None
+    return f"select coalesce(json_agg(r), '[]') from public.{fn['name']}({', '.join(named)}) r", None
 
 
 def measure(tenant, fn, calls, warmup):
@@ -196,6 +196,8 @@ def measure(tenant, fn, calls, warmup):
     except subprocess.CalledProcessError as e:
         return None, "error: " + (e.stderr.strip().splitlines() or ["?"])[-1]
     times = [float(m) for m in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)]
+    if len(times) != calls:  # one timing per measured call, or the script is not what we think
+        return None, f"expected {calls} timings, got {len(times)}"
     return times, None
 
 

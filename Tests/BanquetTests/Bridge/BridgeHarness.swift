@@ -92,8 +92,9 @@ final class BridgeHarness: Sendable {
 
     /// Enqueues `count` jobs of `kind` with payloads from `payload(i)` (JSON text), in batches.
     @discardableResult
-    func enqueue(_ kind: String, count: Int = 1, priority: Int = 0, runAt: Date? = nil, dedupeKey: ((Int) -> String)? = nil,
-                 payload: (Int) -> String = { _ in "{}" }) async throws -> [Int64] {
+    /// (`payload` comes before `dedupeKey` so that a trailing closure is the payload.)
+    func enqueue(_ kind: String, count: Int = 1, priority: Int = 0, runAt: Date? = nil,
+                 payload: (Int) -> String = { _ in "{}" }, dedupeKey: ((Int) -> String)? = nil) async throws -> [Int64] {
         var ids: [Int64] = []
         var start = 0
         while start < count {
