@@ -3367,9 +3367,14 @@ COMMENT ON FUNCTION public.create_venue(p_organization_id uuid, p_name text, p_t
 CREATE FUNCTION public.dashboard_pipeline(p_organization_id uuid, p_venue_id uuid DEFAULT NULL::uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 begin
   perform app.require_role(p_organization_id);
+  -- Each count is served by an index: inquiries (organization_id, venue_id, created_at) include
+  -- (status), proposals_open_idx, bookings (organization_id, starts_at), payments_due_idx, and
+  -- conversations_unread_idx. Joining bookings by the tenant key too (a payment's booking is in its
+  -- organization) lets the planner read bookings (organization_id, id) instead of scanning them.
   return jsonb_build_object(
     'inquiries', (
       select coalesce(jsonb_object_agg(s.status, s.n), '{}')
@@ -3387,7 +3392,7 @@ begin
       where b.organization_id = p_organization_id and (p_venue_id is null or b.venue_id = p_venue_id)
         and b.status in ('held', 'confirmed') and b.starts_at > now()),
     'overdue_payments', (
-      select count(*) from app.payments p join app.bookings b on b.id = p.booking_id
+      select count(*) from app.payments p join app.bookings b on b.organization_id = p.organization_id and b.id = p.booking_id
       where p.organization_id = p_organization_id and (p_venue_id is null or b.venue_id = p_venue_id)
         and p.status = 'scheduled' and p.due_at < now()),
     'unread_conversations', (
@@ -4084,6 +4089,7 @@ COMMENT ON FUNCTION public.list_channel_accounts(p_organization_id uuid) IS 'The
 CREATE FUNCTION public.list_contacts(p_organization_id uuid, p_search text DEFAULT NULL::text, p_after uuid DEFAULT NULL::uuid, p_limit integer DEFAULT 50) RETURNS TABLE(id uuid, full_name text, email text, phone text, company text, inquiries bigint, created_at timestamp with time zone)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 begin
   perform app.require_role(p_organization_id);
@@ -4119,6 +4125,7 @@ COMMENT ON FUNCTION public.list_contacts(p_organization_id uuid, p_search text, 
 CREATE FUNCTION public.list_conversations(p_organization_id uuid, p_status text DEFAULT 'open'::text, p_assigned_to uuid DEFAULT NULL::uuid, p_limit integer DEFAULT 50) RETURNS TABLE(id uuid, channel text, status text, contact_id uuid, contact_name text, assigned_to uuid, unread_count integer, last_message_at timestamp with time zone, window_expires_at timestamp with time zone, last_message text)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 begin
   perform app.require_role(p_organization_id);
@@ -4152,6 +4159,7 @@ COMMENT ON FUNCTION public.list_conversations(p_organization_id uuid, p_status t
 CREATE FUNCTION public.list_inquiries(p_organization_id uuid, p_status text[] DEFAULT NULL::text[], p_venue_id uuid DEFAULT NULL::uuid, p_assigned_to uuid DEFAULT NULL::uuid, p_search text DEFAULT NULL::text, p_after uuid DEFAULT NULL::uuid, p_limit integer DEFAULT 50) RETURNS TABLE(id uuid, venue_id uuid, contact_id uuid, status text, guest_name text, guest_email text, guest_phone text, event_date date, party_size integer, assigned_to uuid, created_at timestamp with time zone)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 begin
   perform app.require_role(p_organization_id);
@@ -4260,6 +4268,7 @@ COMMENT ON FUNCTION public.list_message_templates(p_organization_id uuid, p_chan
 CREATE FUNCTION public.list_messages(p_conversation_id uuid, p_before timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 50) RETURNS TABLE(id uuid, direction text, kind text, body text, status text, intent text, created_at timestamp with time zone)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 begin
   if not exists (select 1 from app.conversations c where c.id = p_conversation_id) then
@@ -4290,6 +4299,7 @@ COMMENT ON FUNCTION public.list_messages(p_conversation_id uuid, p_before timest
 CREATE FUNCTION public.list_notifications(p_organization_id uuid DEFAULT NULL::uuid, p_unread_only boolean DEFAULT false, p_limit integer DEFAULT 50) RETURNS TABLE(id uuid, organization_id uuid, kind text, title text, body text, entity_type text, entity_id uuid, read_at timestamp with time zone, created_at timestamp with time zone)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 begin
   if p_limit is null or p_limit not between 1 and 200 then
@@ -4826,19 +4836,25 @@ COMMENT ON FUNCTION public.remove_proposal_item(p_item_id uuid) IS 'Removes a li
 CREATE FUNCTION public.report_conversion(p_organization_id uuid, p_from date, p_to date) RETURNS TABLE(venue_id uuid, venue_name text, inquiries bigint, proposals_sent bigint, won bigint, lost bigint, conversion_rate numeric)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 begin
   perform app.require_role(p_organization_id);
   perform app.require_period(p_from, p_to);
+  -- Index-only: inquiries (organization_id, venue_id, created_at) include (status, id, …), and the
+  -- tenant's sent proposals read once into a hash from proposals (organization_id, inquiry_id)
+  -- include (sent_at), rather than a heap visit and a proposal probe per inquiry. An inquiry's
+  -- organization is its venue's (composite foreign key), so the added filter changes no result.
   return query
     select v.id, v.name,
            count(i.id),
-           count(i.id) filter (where exists (select 1 from app.proposals p where p.inquiry_id = i.id and p.sent_at is not null)),
+           count(i.id) filter (where i.id in (select p.inquiry_id from app.proposals p
+                                              where p.organization_id = p_organization_id and p.sent_at is not null)),
            count(i.id) filter (where i.status = 'won'),
            count(i.id) filter (where i.status = 'lost'),
            round(count(i.id) filter (where i.status = 'won')::numeric / nullif(count(i.id), 0), 4)
     from app.venues v
-    left join app.inquiries i on i.venue_id = v.id
+    left join app.inquiries i on i.organization_id = p_organization_id and i.venue_id = v.id
       and i.created_at >= p_from::timestamptz and i.created_at < (p_to + 1)::timestamptz and i.status <> 'spam'
     where v.organization_id = p_organization_id
     group by v.id, v.name
@@ -4859,6 +4875,7 @@ COMMENT ON FUNCTION public.report_conversion(p_organization_id uuid, p_from date
 CREATE FUNCTION public.report_response_time(p_organization_id uuid, p_from date, p_to date) RETURNS TABLE(venue_id uuid, venue_name text, inquiries bigint, responded bigint, median_minutes numeric, p90_minutes numeric)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 begin
   perform app.require_role(p_organization_id);
@@ -4868,7 +4885,8 @@ begin
            round((percentile_cont(0.5) within group (order by extract(epoch from i.first_response_at - i.created_at) / 60))::numeric, 1),
            round((percentile_cont(0.9) within group (order by extract(epoch from i.first_response_at - i.created_at) / 60))::numeric, 1)
     from app.venues v
-    left join app.inquiries i on i.venue_id = v.id
+    -- By the tenant key too, as in report_conversion: read from the covering index alone.
+    left join app.inquiries i on i.organization_id = p_organization_id and i.venue_id = v.id
       and i.created_at >= p_from::timestamptz and i.created_at < (p_to + 1)::timestamptz and i.status <> 'spam'
     where v.organization_id = p_organization_id
     group by v.id, v.name
@@ -7132,6 +7150,12 @@ CREATE INDEX conversations_organization_id_contact_id_idx ON app.conversations U
 CREATE INDEX conversations_organization_id_last_message_at_idx ON app.conversations USING btree (organization_id, last_message_at DESC NULLS LAST);
 
 --
+-- Name: conversations_unread_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX conversations_unread_idx ON app.conversations USING btree (organization_id) WHERE (unread_count > 0);
+
+--
 -- Name: documents_extracted_menu_id_idx; Type: INDEX; Schema: app; Owner: -
 --
 
@@ -7174,10 +7198,10 @@ CREATE INDEX inquiries_organization_id_contact_id_idx ON app.inquiries USING btr
 CREATE INDEX inquiries_organization_id_created_at_idx ON app.inquiries USING btree (organization_id, created_at DESC, id DESC);
 
 --
--- Name: inquiries_organization_id_venue_id_idx; Type: INDEX; Schema: app; Owner: -
+-- Name: inquiries_organization_id_venue_id_created_at_idx; Type: INDEX; Schema: app; Owner: -
 --
 
-CREATE INDEX inquiries_organization_id_venue_id_idx ON app.inquiries USING btree (organization_id, venue_id);
+CREATE INDEX inquiries_organization_id_venue_id_created_at_idx ON app.inquiries USING btree (organization_id, venue_id, created_at) INCLUDE (status, id, first_response_at);
 
 --
 -- Name: inquiries_source_ip_created_at_idx; Type: INDEX; Schema: app; Owner: -
@@ -7342,10 +7366,16 @@ CREATE INDEX proposals_created_by_idx ON app.proposals USING btree (created_by);
 CREATE INDEX proposals_draft_currency_idx ON app.proposals USING btree (currency) WHERE (status = ANY (ARRAY['draft'::text, 'ready'::text]));
 
 --
+-- Name: proposals_open_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX proposals_open_idx ON app.proposals USING btree (organization_id, venue_id) INCLUDE (currency, total_minor) WHERE (status = ANY (ARRAY['sent'::text, 'viewed'::text]));
+
+--
 -- Name: proposals_organization_id_inquiry_id_idx; Type: INDEX; Schema: app; Owner: -
 --
 
-CREATE INDEX proposals_organization_id_inquiry_id_idx ON app.proposals USING btree (organization_id, inquiry_id);
+CREATE INDEX proposals_organization_id_inquiry_id_idx ON app.proposals USING btree (organization_id, inquiry_id) INCLUDE (sent_at);
 
 --
 -- Name: proposals_organization_id_space_id_idx; Type: INDEX; Schema: app; Owner: -

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A local HTTP sink that counts side-effect attempts, for the bridge tests and benchmarks.
 
-    banquet_sink.py [port]      (port 0 or omitted: pick a free one; prints "PORT <n>" on stdout)
+    banquet_sink.py [port] [--watch-stdin]
+        port 0 or omitted: pick a free one; prints "PORT <n>" on stdout.
+        --watch-stdin: exit when stdin closes (tests: the sink dies with the test process).
 
 POST paths choose the answer:
     /ok                              200
@@ -12,6 +14,7 @@ GET /stats  -> {"total": n, "keys": {idempotency_key: count}}
 GET /log    -> [[epoch_seconds, idempotency_key, path], ...] in arrival order
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -36,7 +39,10 @@ class Sink(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away (e.g. a daemon killed mid-request)
 
     def do_GET(self):
         with lock:
@@ -71,8 +77,17 @@ class Sink(BaseHTTPRequestHandler):
             self.reply(200)
 
 
+def exit_when_parent_goes():
+    """With --watch-stdin the sink lives only as long as its parent holds our stdin open."""
+    sys.stdin.read()
+    os._exit(0)
+
+
 def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    args = [a for a in sys.argv[1:] if a != "--watch-stdin"]
+    if "--watch-stdin" in sys.argv:
+        threading.Thread(target=exit_when_parent_goes, daemon=True).start()
+    port = int(args[0]) if args else 0
     server = ThreadingHTTPServer(("127.0.0.1", port), Sink)
     server.daemon_threads = True
     print(f"PORT {server.server_address[1]}", flush=True)

@@ -98,7 +98,9 @@ create table app.inquiries (
   foreign key (organization_id, contact_id) references app.contacts (organization_id, id)
 );
 create index inquiries_organization_id_created_at_idx on app.inquiries (organization_id, created_at desc, id desc);
-create index inquiries_organization_id_venue_id_idx on app.inquiries (organization_id, venue_id);
+-- Covering: the per-venue reports and the dashboard's counts per status read this index alone.
+create index inquiries_organization_id_venue_id_created_at_idx on app.inquiries (organization_id, venue_id, created_at)
+  include (status, id, first_response_at);
 create index inquiries_organization_id_contact_id_idx on app.inquiries (organization_id, contact_id);
 create index inquiries_venue_id_idx on app.inquiries (venue_id);
 create index inquiries_assigned_to_idx on app.inquiries (assigned_to);
@@ -479,6 +481,7 @@ returns table (
 language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_custom_plan  -- optional filters: see docs/quality.md, SQL benchmark
 as $$
 begin
   perform app.require_role(p_organization_id);
@@ -517,6 +520,7 @@ returns table (id uuid, full_name text, email text, phone text, company text, in
 language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_custom_plan  -- optional filters: see docs/quality.md, SQL benchmark
 as $$
 begin
   perform app.require_role(p_organization_id);
@@ -631,6 +635,7 @@ returns table (id uuid, organization_id uuid, kind text, title text, body text, 
 language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_custom_plan  -- optional filters: see docs/quality.md, SQL benchmark
 as $$
 begin
   if p_limit is null or p_limit not between 1 and 200 then

@@ -71,12 +71,15 @@ create table app.proposals (
   foreign key (organization_id, inquiry_id) references app.inquiries (organization_id, id) on delete cascade,
   foreign key (organization_id, space_id) references app.spaces (organization_id, id)
 );
-create index proposals_organization_id_inquiry_id_idx on app.proposals (organization_id, inquiry_id);
+-- sent_at included: report_conversion counts inquiries with a sent proposal from this index alone.
+create index proposals_organization_id_inquiry_id_idx on app.proposals (organization_id, inquiry_id) include (sent_at);
 create index proposals_organization_id_venue_id_idx on app.proposals (organization_id, venue_id);
 create index proposals_organization_id_space_id_idx on app.proposals (organization_id, space_id);
 create index proposals_created_by_idx on app.proposals (created_by);
 create index proposals_status_expires_at_idx on app.proposals (status, expires_at) where status in ('sent', 'viewed');
 create index proposals_draft_currency_idx on app.proposals (currency) where status in ('draft', 'ready');
+-- The dashboard's open proposals per currency, read from the index alone.
+create index proposals_open_idx on app.proposals (organization_id, venue_id) include (currency, total_minor) where status in ('sent', 'viewed');
 comment on table app.proposals is
   'A priced offer for an inquiry, one row per version. Totals are derived from proposal_items by trigger; never write them directly.';
 

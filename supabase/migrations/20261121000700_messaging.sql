@@ -52,6 +52,8 @@ create index conversations_organization_id_last_message_at_idx on app.conversati
 create index conversations_organization_id_channel_account_id_idx on app.conversations (organization_id, channel_account_id);
 create index conversations_organization_id_contact_id_idx on app.conversations (organization_id, contact_id);
 create index conversations_assigned_to_idx on app.conversations (assigned_to);
+-- The dashboard's unread count.
+create index conversations_unread_idx on app.conversations (organization_id) where unread_count > 0;
 comment on table app.conversations is 'One thread per channel account and contact, with its 24-hour customer-service window.';
 
 create table app.message_templates (
@@ -426,6 +428,7 @@ returns table (
 language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_custom_plan  -- optional filters: see docs/quality.md, SQL benchmark
 as $$
 begin
   perform app.require_role(p_organization_id);
@@ -454,6 +457,7 @@ returns table (id uuid, direction text, kind text, body text, status text, inten
 language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_custom_plan  -- optional filters: see docs/quality.md, SQL benchmark
 as $$
 begin
   if not exists (select 1 from app.conversations c where c.id = p_conversation_id) then

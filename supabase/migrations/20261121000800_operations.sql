@@ -59,9 +59,14 @@ returns jsonb
 language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_custom_plan  -- optional p_venue_id: see docs/quality.md, SQL benchmark
 as $$
 begin
   perform app.require_role(p_organization_id);
+  -- Each count is served by an index: inquiries (organization_id, venue_id, created_at) include
+  -- (status), proposals_open_idx, bookings (organization_id, starts_at), payments_due_idx, and
+  -- conversations_unread_idx. Joining bookings by the tenant key too (a payment's booking is in its
+  -- organization) lets the planner read bookings (organization_id, id) instead of scanning them.
   return jsonb_build_object(
     'inquiries', (
       select coalesce(jsonb_object_agg(s.status, s.n), '{}')
@@ -79,7 +84,7 @@ begin
       where b.organization_id = p_organization_id and (p_venue_id is null or b.venue_id = p_venue_id)
         and b.status in ('held', 'confirmed') and b.starts_at > now()),
     'overdue_payments', (
-      select count(*) from app.payments p join app.bookings b on b.id = p.booking_id
+      select count(*) from app.payments p join app.bookings b on b.organization_id = p.organization_id and b.id = p.booking_id
       where p.organization_id = p_organization_id and (p_venue_id is null or b.venue_id = p_venue_id)
         and p.status = 'scheduled' and p.due_at < now()),
     'unread_conversations', (
@@ -97,19 +102,27 @@ returns table (venue_id uuid, venue_name text, inquiries bigint, proposals_sent 
 language plpgsql
 stable
 set search_path = ''
+-- Planned per call: a cached generic plan cannot tell the largest tenant from the smallest and
+-- walks inquiries by created_at once per venue.
+set plan_cache_mode = force_custom_plan
 as $$
 begin
   perform app.require_role(p_organization_id);
   perform app.require_period(p_from, p_to);
+  -- Index-only: inquiries (organization_id, venue_id, created_at) include (status, id, …), and the
+  -- tenant's sent proposals read once into a hash from proposals (organization_id, inquiry_id)
+  -- include (sent_at), rather than a heap visit and a proposal probe per inquiry. An inquiry's
+  -- organization is its venue's (composite foreign key), so the added filter changes no result.
   return query
     select v.id, v.name,
            count(i.id),
-           count(i.id) filter (where exists (select 1 from app.proposals p where p.inquiry_id = i.id and p.sent_at is not null)),
+           count(i.id) filter (where i.id in (select p.inquiry_id from app.proposals p
+                                              where p.organization_id = p_organization_id and p.sent_at is not null)),
            count(i.id) filter (where i.status = 'won'),
            count(i.id) filter (where i.status = 'lost'),
            round(count(i.id) filter (where i.status = 'won')::numeric / nullif(count(i.id), 0), 4)
     from app.venues v
-    left join app.inquiries i on i.venue_id = v.id
+    left join app.inquiries i on i.organization_id = p_organization_id and i.venue_id = v.id
       and i.created_at >= p_from::timestamptz and i.created_at < (p_to + 1)::timestamptz and i.status <> 'spam'
     where v.organization_id = p_organization_id
     group by v.id, v.name
@@ -157,6 +170,9 @@ returns table (venue_id uuid, venue_name text, inquiries bigint, responded bigin
 language plpgsql
 stable
 set search_path = ''
+-- Planned per call: a cached generic plan cannot tell the largest tenant from the smallest and
+-- walks inquiries by created_at once per venue.
+set plan_cache_mode = force_custom_plan
 as $$
 begin
   perform app.require_role(p_organization_id);
@@ -166,7 +182,8 @@ begin
            round((percentile_cont(0.5) within group (order by extract(epoch from i.first_response_at - i.created_at) / 60))::numeric, 1),
            round((percentile_cont(0.9) within group (order by extract(epoch from i.first_response_at - i.created_at) / 60))::numeric, 1)
     from app.venues v
-    left join app.inquiries i on i.venue_id = v.id
+    -- By the tenant key too, as in report_conversion: read from the covering index alone.
+    left join app.inquiries i on i.organization_id = p_organization_id and i.venue_id = v.id
       and i.created_at >= p_from::timestamptz and i.created_at < (p_to + 1)::timestamptz and i.status <> 'spam'
     where v.organization_id = p_organization_id
     group by v.id, v.name

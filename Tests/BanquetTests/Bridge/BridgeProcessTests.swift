@@ -26,7 +26,7 @@ struct BridgeProcessTests {
             let b = try await daemon(h, worker: "proc-b", directory: directory)
             let ids = try await h.enqueue(HTTPPostHandler.kind, count: 10_000) { i in sink.payload("/ok", body: "{\"n\":\(i)}") }
             try await eventually("10,000 jobs succeeded", timeout: .seconds(600)) {
-                try await h.int("select count(*) from bridge.jobs where status = 'succeeded'") == 10_000
+                try await h.int("select count(*) from bridge.jobs where kind = 'http.post' and status = 'succeeded'") == 10_000
             }
             #expect(await a.stop() == 0)
             #expect(await b.stop() == 0)
@@ -36,7 +36,7 @@ struct BridgeProcessTests {
             // At least once, counted at the provider: every job's idempotency key arrived.
             let attempted = Set(try await sink.stats().keys.keys)
             #expect(ids.allSatisfy { attempted.contains("job-\($0)") })
-            #expect(try await h.int("select count(distinct locked_by) from bridge.jobs") == 2)
+            #expect(try await h.int("select count(distinct locked_by) from bridge.jobs where kind = 'http.post'") == 2)
         }
     }
 
@@ -94,7 +94,7 @@ struct BridgeProcessTests {
             #expect(try await h.status(of: quick) == "succeeded")
             // Released on shutdown rather than left locked until its lease runs out.
             #expect(try await h.status(of: stuck) == "pending")
-            #expect(try await h.int("select count(*) from bridge.jobs where status = 'running'") == 0)
+            #expect(try await h.int("select count(*) from bridge.jobs where kind = 'http.post' and status = 'running'") == 0)
         }
     }
 

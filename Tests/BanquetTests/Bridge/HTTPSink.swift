@@ -8,15 +8,21 @@ import FoundationNetworking
 final class HTTPSink: Sendable {
     let process: Process
     let port: Int
+    private let lifeline: Pipe
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     init() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Paths.repositoryRoot.appendingPathComponent("bench/bridge/banquet_sink.py").path, "0"]
+        process.arguments = ["python3", Paths.repositoryRoot.appendingPathComponent("bench/bridge/banquet_sink.py").path, "0", "--watch-stdin"]
         let output = Pipe()
         process.standardOutput = output
+        // The sink exits when this pipe closes, i.e. when the test process ends, and never holds
+        // the test runner's stderr open.
+        let lifeline = Pipe()
+        process.standardInput = lifeline
+        process.standardError = FileHandle.nullDevice
         try process.run()
         // The sink prints "PORT <n>" once it is listening.
         var line = Data()
@@ -33,6 +39,7 @@ final class HTTPSink: Sendable {
         }
         self.process = process
         self.port = port
+        self.lifeline = lifeline
     }
 
     enum SinkError: Error { case didNotStart, badResponse }
