@@ -110,7 +110,8 @@ seed-scale: build db-start migrate ## load the scale data set into the embedded 
 bench-sql: ## p50/p95 of every list/report RPC at scale -> bench/results/sql.json, docs/benchmarks.md
 	DATABASE_URL=$(DB_URL) python3 bench/sql/run.py
 
-bench-bridge: ## bridge throughput/latency vs PgQueuer, Procrastinate, pgbench ceiling
-	bench/bridge/run.sh
+bench-bridge: deps ## bridge throughput/latency vs PgQueuer, Procrastinate, pgbench ceiling
+	swift build -c release --product banquet
+	BANQUET_BIN=$$(swift build -c release --show-bin-path)/banquet bench/bridge/run.sh
 
 bench: bench-sql bench-bridge ## all benchmarks

@@ -109,20 +109,22 @@ struct BridgeProcessTests {
             let d = try await daemon(h, worker: "restart", directory: directory, ["BANQUET_POLL_INTERVAL_MS": "1000"])
             let before = try await h.enqueue(NoopHandler.kind)[0]
             try await eventually("job before restart") { try await h.status(of: before) == "succeeded" }
-            try restartCluster()
-            // The harness's own pool reconnects on demand; the daemon must do the same for both
-            // its pool and its LISTEN connection.
-            try await eventually("database back", timeout: .seconds(60)) { (try? await h.int("select 1")) == 1 }
-            let after = try await h.enqueue(NoopHandler.kind)[0]
+            try await restartCluster()
+            // After the restart every check uses a new connection (TestDatabase.scalar), so the
+            // test observes the database, not the recovery of its own pool.
+            try await eventually("database back", timeout: .seconds(60)) { (try? await h.db.scalar("select 'up'")) == "up" }
+            let after = try #require(try await h.db.scalar("select bridge.enqueue('bridge.noop')::text"))
             let enqueuedAt = ContinuousClock.now
-            try await eventually("job after restart", timeout: .seconds(30)) { try await h.status(of: after) == "succeeded" }
-            // No job waits longer than the poll interval (plus the reconnect that is already done).
+            try await eventually("job after restart", timeout: .seconds(30)) {
+                try await h.db.scalar("select status from bridge.jobs where id = \(after)") == "succeeded"
+            }
+            // No job waits longer than the poll interval (1 s) once the database is back.
             #expect(ContinuousClock.now - enqueuedAt < .seconds(2))
             #expect(await d.stop() == 0)
         }
     }
 
-    private func restartCluster() throws {
+    private func restartCluster() async throws {
         let admin = try TestDatabase.adminURL
         let process = Process()
         process.executableURL = Paths.repositoryRoot.appendingPathComponent("scripts/db.sh")
@@ -132,7 +134,8 @@ struct BridgeProcessTests {
         env["PGDATA_DIR"] = env["BANQUET_TEST_PGDATA"] ?? Paths.repositoryRoot.appendingPathComponent(".data/pg-test").path
         process.environment = env
         try process.run()
-        process.waitUntilExit()
+        // Poll rather than waitUntilExit(), which blocks a cooperative thread.
+        while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(process.terminationStatus == 0)
     }
 }
