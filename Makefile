@@ -92,9 +92,13 @@ test-checks: ## linter-equivalent checks, plpgsql_check, schema snapshot and doc
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) python3 scripts/gen-rpc-docs.py --check
 	ADMIN_URL=$(TEST_ADMIN_URL) scripts/test-sql-checks.sh
 
-test-swift: ## swift test against the test cluster (needs test-db)
-	BANQUET_TEST_DATABASE_URL=$(TEST_ADMIN_URL) BANQUET_TEST_TEMPLATE=$(TEMPLATE_DB) BANQUET_BIN=$(BIN) \
-	  PG_TEST_DATA_DIR=$(DATA_DIR)/pg-test PG_TEST_PORT=$(TEST_PG_PORT) swift test
+SWIFT_TEST_ENV = BANQUET_TEST_DATABASE_URL=$(TEST_ADMIN_URL) BANQUET_TEST_TEMPLATE=$(TEMPLATE_DB) BANQUET_BIN=$(BIN) \
+  BANQUET_TEST_PGDATA=$(DATA_DIR)/pg-test
+
+test-swift: ## swift test against the test cluster (needs test-db); then the cluster-restart test alone
+	$(SWIFT_TEST_ENV) swift test
+	@# It restarts the shared test cluster, so it runs by itself, after every other test.
+	$(SWIFT_TEST_ENV) BANQUET_TEST_RESTART_CLUSTER=1 swift test --skip-build --filter daemonRecoversFromAPostgreSQLRestart
 
 schema: test-db ## regenerate sql/schema.sql from a freshly migrated database
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh dump

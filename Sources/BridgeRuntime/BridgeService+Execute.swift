@@ -127,8 +127,7 @@ extension BridgeService {
             case .leaseLost:
                 await self.fail(job, message: "stopped: the job was cancelled or its lease was lost", retryable: true, retryAfter: nil, logger: logger)
             case .interrupted:
-                await self.fail(job, message: "released: worker \(self.configuration.workerID) shut down before the job finished",
-                                retryable: true, retryAfter: .zero, logger: logger)
+                await self.release(job, logger: logger)
             }
         }.value
     }
@@ -159,6 +158,20 @@ extension BridgeService {
             }
         }
         logger.error("bridge: could not report success; the job will run again after its lease expires")
+    }
+
+    /// Shutdown past the grace period: give the job back without spending an attempt; if that
+    /// cannot be recorded, fall back to a retryable failure so it is at least not left locked.
+    private func release(_ job: ClaimedJob, logger: Logger) async {
+        do {
+            let status = try await store.release(job)
+            logger.info("bridge: job released at shutdown", metadata: ["status": "\(status)"])
+        } catch is JobStore.StaleLease {
+            logger.warning("bridge: release not recorded, the job is no longer owned by this lease")
+        } catch {
+            await fail(job, message: "released: worker \(configuration.workerID) shut down before the job finished",
+                       retryable: true, retryAfter: .zero, logger: logger)
+        }
     }
 
     private func fail(_ job: ClaimedJob, message: String, retryable: Bool, retryAfter: Duration?, logger: Logger) async {

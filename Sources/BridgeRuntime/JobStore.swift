@@ -67,6 +67,18 @@ struct JobStore: Sendable {
         }
     }
 
+    /// Hands an unfinished job back (shutdown): pending again at once, and the attempt does not
+    /// count, so a job on its last attempt is not buried because this worker stopped.
+    func release(_ job: ClaimedJob) async throws -> String {
+        do {
+            let rows = try await client.query("select bridge.release(\(job.id), \(job.leaseToken))", logger: logger)
+            for try await status in rows.decode(String.self) { return status }
+            return "unknown"
+        } catch let error as PSQLError where Self.sqlState(error) == Self.staleLeaseState {
+            throw StaleLease()
+        }
+    }
+
     /// Distinct queues of the registered kinds, so a wildcard pool can claim "every other queue".
     func knownQueues() async throws -> Set<String> {
         let rows = try await client.query("select distinct queue from bridge.job_kinds", logger: logger)

@@ -124,18 +124,18 @@ struct BridgeProcessTests {
         }
     }
 
+    /// Restarts the test cluster with `scripts/db.sh restart`. Through system() on a dedicated
+    /// thread rather than Foundation's Process: here the exited script stayed an unreaped zombie,
+    /// so Process.isRunning never turned false and the test hung.
     private func restartCluster() async throws {
         let admin = try TestDatabase.adminURL
-        let process = Process()
-        process.executableURL = Paths.repositoryRoot.appendingPathComponent("scripts/db.sh")
-        process.arguments = ["restart"]
-        var env = ProcessInfo.processInfo.environment
-        env["PG_PORT"] = "\(admin.port)"
-        env["PGDATA_DIR"] = env["BANQUET_TEST_PGDATA"] ?? Paths.repositoryRoot.appendingPathComponent(".data/pg-test").path
-        process.environment = env
-        try process.run()
-        // Poll rather than waitUntilExit(), which blocks a cooperative thread.
-        while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(process.terminationStatus == 0)
+        let environment = ProcessInfo.processInfo.environment
+        let dataDirectory = environment["BANQUET_TEST_PGDATA"] ?? Paths.repositoryRoot.appendingPathComponent(".data/pg-test").path
+        let script = Paths.repositoryRoot.appendingPathComponent("scripts/db.sh").path
+        let command = "PG_PORT=\(admin.port) PGDATA_DIR='\(dataDirectory)' PG_DB=postgres '\(script)' restart"
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: system(command)) }.start()
+        }
+        #expect(status == 0, "scripts/db.sh restart exited with \(status)")
     }
 }
