@@ -133,6 +133,19 @@ extension BridgeService {
     }
 
     private func complete(_ job: ClaimedJob, result: JobResult, logger: Logger) async {
+        // Usually the job goes in a group commit with others; only if that batch fails as a
+        // whole does it take the one-by-one path below.
+        switch await completions.complete(job, result: result) {
+        case .completed:
+            BridgeMetrics.succeeded(job)
+            logger.debug("bridge: job succeeded")
+            return
+        case .stale:
+            logger.warning("bridge: result dropped, the job is no longer owned by this lease (reclaimed, finished or cancelled)")
+            return
+        case .retryIndividually:
+            break
+        }
         // A dropped connection may have lost the call before or after it committed; retrying is
         // safe because the lease token fences a second write-back.
         var delay = Duration.milliseconds(200)

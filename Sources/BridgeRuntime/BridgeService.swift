@@ -18,6 +18,7 @@ public final class BridgeService: Service, Sendable {
     let configuration: BridgeConfiguration
     let logger: Logger
     let store: JobStore
+    let completions: CompletionBatcher
     let rateLimiter: RateLimiter
     let breaker: CircuitBreaker
     let doorbell = Doorbell()
@@ -35,6 +36,7 @@ public final class BridgeService: Service, Sendable {
         logger[metadataKey: "worker"] = .string(configuration.workerID)
         self.logger = logger
         self.store = JobStore(client: client, logger: logger)
+        self.completions = CompletionBatcher(store: store, logger: logger)
         self.rateLimiter = RateLimiter(limits: configuration.rateLimits)
         self.breaker = CircuitBreaker(policy: configuration.circuitBreaker)
         self.state = NIOLockedValueBox(RuntimeState())

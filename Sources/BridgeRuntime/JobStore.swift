@@ -53,6 +53,23 @@ struct JobStore: Sendable {
         }
     }
 
+    /// `bridge.complete_many`: write-backs and completion for a batch in one transaction. Returns
+    /// the ids completed; an id missing had a stale lease. Throws if any write-back raised (the
+    /// whole batch rolled back).
+    func completeMany(_ jobs: [(job: ClaimedJob, result: JobResult)]) async throws -> Set<Int64> {
+        let ids = jobs.map(\.job.id)
+        let tokens = jobs.map(\.job.leaseToken)
+        // A job without a result is JSON null here and SQL NULL for its write-back, as with complete().
+        let results = jobs.map { $0.result.json.map { String(decoding: $0, as: UTF8.self) } ?? "null" }
+        let rows = try await client.query("""
+            select unnest(bridge.complete_many(\(ids), \(tokens),
+              (select array_agg(nullif(r::jsonb, 'null'::jsonb) order by n) from unnest(\(results)::text[]) with ordinality as t(r, n))))
+            """, logger: logger)
+        var completed: Set<Int64> = []
+        for try await id in rows.decode(Int64.self) { completed.insert(id) }
+        return completed
+    }
+
     /// Reports a failed attempt; returns the job's new status (pending, dead or cancelled).
     func fail(_ job: ClaimedJob, error message: String, retryable: Bool, retryAfter: Duration?) async throws -> String {
         let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
