@@ -55,20 +55,16 @@ struct TestDatabase: Sendable {
     }
 
     static func withAdminConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let conn = try await PostgresConnection.connect(configuration: try adminURL.connectionConfiguration(applicationName: "banquet-tests"), id: 1, logger: logger)
-        do {
-            let result = try await body(conn)
-            try await conn.close()
-            return result
-        } catch {
-            try? await conn.close()
-            throw error
-        }
+        try await withConnection(to: adminURL, body)
     }
 
     /// One connection to this database for the duration of `body`.
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let conn = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(applicationName: "banquet-tests"), id: 2, logger: TestDatabase.logger)
+        try await TestDatabase.withConnection(to: url, body)
+    }
+
+    private static func withConnection<T: Sendable>(to url: DatabaseURL, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let conn = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(applicationName: "banquet-tests"), id: 1, logger: logger)
         do {
             let result = try await body(conn)
             try await conn.close()
