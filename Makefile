@@ -14,7 +14,7 @@ DB_URL      ?= postgres://postgres@127.0.0.1:$(PG_PORT)/banquet
 TEST_ADMIN_URL := postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/postgres
 TEMPLATE_DB := banquet_template
 PGTAP_DB    := banquet_pgtap
-BIN          = $(shell swift build --show-bin-path 2>/dev/null)/banquet
+BIN         := $(ROOT)/.build/debug/banquet
 
 RUN_DB  := PGDATA_DIR=$(DATA_DIR)/pg PG_PORT=$(PG_PORT) PG_DB=banquet scripts/db.sh
 TEST_DB := PGDATA_DIR=$(DATA_DIR)/pg-test PG_PORT=$(TEST_PG_PORT) PG_DB=postgres scripts/db.sh
@@ -116,6 +116,6 @@ bench-sql: ## p50/p95 of every list/report RPC at scale -> bench/results/sql.jso
 
 bench-bridge: deps ## bridge throughput/latency vs PgQueuer, Procrastinate, pgbench ceiling
 	swift build -c release --product banquet
-	BANQUET_BIN=$$(swift build -c release --show-bin-path)/banquet bench/bridge/run.sh
+	BANQUET_BIN=$(ROOT)/.build/release/banquet bench/bridge/run.sh
 
 bench: bench-sql bench-bridge ## all benchmarks

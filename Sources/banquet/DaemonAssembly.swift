@@ -16,7 +16,7 @@ struct DaemonAssembly {
     let environment: BanquetCore.Environment
     let logger: Logger
 
-    init(environment: BanquetCore.Environment) throws {
+    init(environment: BanquetCore.Environment) {
         self.environment = environment
         self.logger = Logger(label: "banquet")
     }

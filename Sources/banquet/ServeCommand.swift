@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let databaseURL { env.values["DATABASE_URL"] = databaseURL }
         if let port { env.values["BANQUET_HTTP_PORT"] = String(port) }
         LogSetup.bootstrap(env)
-        let daemon = try DaemonAssembly(environment: env)
+        let daemon = DaemonAssembly(environment: env)
         try await daemon.run()
     }
 }

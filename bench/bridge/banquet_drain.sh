@@ -37,14 +37,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A fresh database with the platform stand-ins and every migration, and a no-op kind that no
-# per-kind concurrency cap slows down.
+# A fresh database with the platform stand-ins and every migration, and the no-op kind with its
+# write-back (noop_kind.sql).
 prepare() {
   fresh_db "$DB"
   for f in "$ROOT"/sql/platform/*.sql "$ROOT"/supabase/migrations/*.sql; do
     psql_db -f "$f" >/dev/null
   done
-  psql_db -c "select bridge.register_kind('bridge.noop', 'bench', p_concurrency => 1000000)" >/dev/null
+  psql_db -f "$ROOT/bench/bridge/noop_kind.sql" >/dev/null
 }
 
 start_daemon() {
@@ -88,6 +88,9 @@ drain() {
   end=$(now)
   DRAIN_RSS=$(peak_rss_mb)
   stop_daemon
+  local written
+  written=$(psql_db -At -c "select count(*) from public.bench_writebacks")
+  [[ "$written" -eq "$N" ]] || { echo "banquet_drain: $written write-backs for $N jobs" >&2; exit 1; }
   DRAIN_RATE=$(python3 -c "print(round($N / ($end - $start)))")
   DRAIN_SECONDS=$(python3 -c "print(round($end - $start, 3))")
 }

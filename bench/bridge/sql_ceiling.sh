@@ -29,8 +29,8 @@ for f in "$ROOT"/sql/platform/*.sql "$ROOT"/supabase/migrations/20261121000000_f
          "$ROOT"/supabase/migrations/20261121000100_bridge.sql; do
   psql_db -f "$f" >/dev/null
 done
+psql_db -f "$ROOT/bench/bridge/noop_kind.sql" >/dev/null
 psql_db <<SQL >/dev/null
-select bridge.register_kind('bridge.noop', 'bench', p_concurrency => 1000000);
 select bridge.enqueue_batch('bridge.noop', array(select '{}'::jsonb from generate_series(1, 1000))) from generate_series(1, $N / 1000);
 select bridge.enqueue_batch('bridge.noop', array(select '{}'::jsonb from generate_series(1, $N % 1000)));
 vacuum analyze bridge.jobs;
@@ -61,6 +61,11 @@ end=$(now)
 done_jobs=$(psql_db -At -c "select count(*) from bridge.jobs where status = 'succeeded'")
 if [[ "$done_jobs" -ne "$N" ]]; then
   echo "sql_ceiling: only $done_jobs of $N jobs succeeded" >&2
+  exit 1
+fi
+written=$(psql_db -At -c "select count(*) from public.bench_writebacks")
+if [[ "$written" -ne "$N" ]]; then
+  echo "sql_ceiling: $written write-backs for $N jobs" >&2
   exit 1
 fi
 python3 - "$N" "$start" "$end" "$CLIENTS" "$BATCH" "$COMPLETE" <<'PY'
