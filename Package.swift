@@ -23,10 +23,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // Shared plumbing: configuration, database connection settings, logging setup.
+        // Shared plumbing: configuration, database URL, the reusable LISTEN loop, error/duration/JSON helpers.
         .target(name: "BanquetCore", dependencies: [
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // `banquet migrate`: applies sql/platform and supabase/migrations the way the Supabase CLI records them.
@@ -45,8 +46,6 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            // The built-in http.post job kind.
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Side-effect providers behind protocols, each with a real and an offline implementation.
         .target(name: "Connectors", dependencies: [
@@ -56,6 +55,12 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // One handler per job kind, each with a typed payload, over the connectors.
+        .target(name: "JobKinds", dependencies: [
+            "BanquetCore", "BridgeRuntime", "Connectors",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Edge functions served at /functions/v1/<name> (webhooks and other non-RPC entry points).
         .target(name: "EdgeFunctions", dependencies: [
@@ -72,9 +77,11 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // The CLI and the assembly only.
         .executableTarget(name: "banquet", dependencies: [
-            "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "Gateway",
+            "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "JobKinds", "Gateway",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -83,7 +90,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "BanquetTests", dependencies: [
-            "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "Gateway",
+            "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "JobKinds", "Gateway",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Email/Fixtures/smtp_sink.py"]),

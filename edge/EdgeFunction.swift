@@ -7,7 +7,7 @@ import Hummingbird
 /// and answers quickly: anything slow is written to the database and done by the bridge.
 public protocol EdgeFunction: Sendable {
     var name: String { get }
-    func handle(_ request: Request, context: BasicRequestContext) async throws -> Response
+    func handle(_ request: Request, context: some RequestContext) async throws -> Response
 }
 
 /// The set of edge functions a daemon serves; the gateway mounts it on its router.
@@ -20,7 +20,7 @@ public struct EdgeFunctions: Sendable {
 
     public var names: [String] { functions.keys.sorted() }
 
-    public func mount(on router: Router<BasicRequestContext>) {
+    public func mount<Context: RequestContext>(on router: Router<Context>) {
         let functions = self.functions
         router.on("/functions/v1/:name", method: .post) { request, context -> Response in
             try await Self.dispatch(functions, request, context)
@@ -30,7 +30,7 @@ public struct EdgeFunctions: Sendable {
         }
     }
 
-    private static func dispatch(_ functions: [String: any EdgeFunction], _ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private static func dispatch(_ functions: [String: any EdgeFunction], _ request: Request, _ context: some RequestContext) async throws -> Response {
         let name = context.parameters.get("name") ?? ""
         guard let function = functions[name] else {
             throw HTTPError(.notFound, message: "no edge function named '\(name)'")

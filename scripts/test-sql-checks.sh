@@ -69,6 +69,8 @@ alter default privileges revoke execute on functions from public;
 create function public.anon_definer() returns int language sql security definer set search_path = ''
   as 'select 1';                                                             -- anon_security_definer_function_executable
 grant execute on function public.anon_definer() to anon;
+create table app.oid_column (id int primary key, handler regprocedure, kind regclass);   -- no_reg_type_columns
+alter table app.oid_column enable row level security;
 
 -- Good objects: no rule may report any of these -----------------------------------------------------
 create table app.good (id int primary key, parent_id int, owner uuid, created_at timestamptz);
@@ -145,7 +147,9 @@ expect definer_functions_pin_search_path 'app.definer_loose_path()'
 expect definer_functions_pin_search_path 'app.definer_no_path()'
 expect no_public_execute 'public.everyone_may_call()'
 expect anon_security_definer_function_executable 'public.anon_definer()'
+expect no_reg_type_columns app.oid_column.handler
 refute app.good
+refute app.oid_column.kind
 refute app.parent
 refute public.good_view
 refute 'public.good_definer()'

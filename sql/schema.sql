@@ -234,7 +234,7 @@ begin
   if p_payload ? 'message_id' then
     perform public.record_message_status((p_payload ->> 'message_id')::uuid, p_result ->> 'provider_message_id', 'sent');
   elsif p_payload ? 'proposal_id' then
-    update app.proposals set delivered_at = coalesce(delivered_at, now()) where id = (p_payload ->> 'proposal_id')::uuid;
+    perform app.mark_proposal_delivered((p_payload ->> 'proposal_id')::uuid);
   end if;
 end
 $$;
@@ -243,7 +243,7 @@ $$;
 -- Name: FUNCTION channel_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.channel_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.send and instagram.send: records the provider message id and marks the message sent.';
+COMMENT ON FUNCTION app.channel_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.send and instagram.send: records the provider message id and marks the message sent; a proposal is handed to app.mark_proposal_delivered.';
 
 --
 -- Name: classify_message_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
@@ -388,7 +388,7 @@ begin
     where id = (p_payload ->> 'notification_id')::uuid;
   end if;
   if p_payload ? 'proposal_id' then
-    update app.proposals set delivered_at = coalesce(delivered_at, now()) where id = (p_payload ->> 'proposal_id')::uuid;
+    perform app.mark_proposal_delivered((p_payload ->> 'proposal_id')::uuid);
   end if;
   if p_payload ? 'message_id' then
     perform public.record_message_status((p_payload ->> 'message_id')::uuid, p_result ->> 'provider_message_id', 'sent');
@@ -400,7 +400,7 @@ $$;
 -- Name: FUNCTION email_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.email_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for email.send: p_result {provider_message_id, transport} marks the notification, guest message or delivered proposal as sent.';
+COMMENT ON FUNCTION app.email_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for email.send: p_result {provider_message_id, transport} marks the notification sent; a proposal or guest message is handed to its own domain''s function.';
 
 --
 -- Name: fill_template(text, jsonb); Type: FUNCTION; Schema: app; Owner: -
@@ -570,6 +570,23 @@ $$;
 --
 
 COMMENT ON FUNCTION app.is_time_zone(p_name text) IS 'True when p_name is an IANA time zone PostgreSQL knows (Europe/London, America/New_York, …).';
+
+--
+-- Name: mark_proposal_delivered(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.mark_proposal_delivered(p_proposal_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update app.proposals set delivered_at = coalesce(delivered_at, now()) where id = p_proposal_id;
+$$;
+
+--
+-- Name: FUNCTION mark_proposal_delivered(p_proposal_id uuid); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.mark_proposal_delivered(p_proposal_id uuid) IS 'Records that a sent proposal reached the guest (first delivery wins). Called by the email and channel write-backs.';
 
 --
 -- Name: menu_extract_failed(bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: -
@@ -2031,10 +2048,10 @@ COMMENT ON FUNCTION bridge._backoff_seconds(p_attempts integer, p_base double pr
 CREATE FUNCTION bridge._bury(p_job_id bigint, p_error text) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_payload jsonb;
-  v_handler regprocedure;
+  v_handler text;
   v_state text;
   v_message text;
 begin
@@ -2042,13 +2059,12 @@ begin
      set status = 'dead', last_error = p_error, finished_at = now(), updated_at = now(),
          lease_token = null, locked_until = null, cancel_requested = false
    where j.id = p_job_id
-  returning j.payload, (select k.on_failure_fn from bridge.job_kinds k where k.kind = j.kind)
+  returning j.payload, (select k.on_failure_function from bridge.job_kinds k where k.kind = j.kind)
     into v_payload, v_handler;
 
   if v_handler is not null then
     begin
-      execute pg_catalog.format('select %s($1, $2, $3)', bridge._callable(v_handler))
-        using p_job_id, v_payload, p_error;
+      perform bridge._call_handler(v_handler, p_job_id, v_payload, p_error);
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
       update bridge.jobs
@@ -2059,7 +2075,7 @@ begin
     end;
   end if;
 end
-$_$;
+$$;
 
 --
 -- Name: FUNCTION _bury(p_job_id bigint, p_error text); Type: COMMENT; Schema: bridge; Owner: -
@@ -2068,53 +2084,23 @@ $_$;
 COMMENT ON FUNCTION bridge._bury(p_job_id bigint, p_error text) IS 'Internal: mark a job dead and call its kind''s on-failure handler; a raising handler is recorded in last_error, never lost.';
 
 --
--- Name: _callable(regprocedure); Type: FUNCTION; Schema: bridge; Owner: -
+-- Name: _call_handler(text, bigint, jsonb, anyelement); Type: FUNCTION; Schema: bridge; Owner: -
 --
 
-CREATE FUNCTION bridge._callable(p_fn regprocedure) RETURNS text
-    LANGUAGE sql STABLE
+CREATE FUNCTION bridge._call_handler(p_fn text, p_job_id bigint, p_payload jsonb, p_last anyelement) RETURNS void
+    LANGUAGE plpgsql
     SET search_path TO ''
-    AS $$
-  select pg_catalog.format('%I.%I', n.nspname, p.proname)
-    from pg_catalog.pg_proc p
-    join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-   where p.oid = p_fn;
-$$;
-
---
--- Name: FUNCTION _callable(p_fn regprocedure); Type: COMMENT; Schema: bridge; Owner: -
---
-
-COMMENT ON FUNCTION bridge._callable(p_fn regprocedure) IS 'Internal: schema-qualified quoted name of a write-back or on-failure function for EXECUTE.';
-
---
--- Name: _check_handler(regprocedure, regtype, text); Type: FUNCTION; Schema: bridge; Owner: -
---
-
-CREATE FUNCTION bridge._check_handler(p_fn regprocedure, p_last_arg regtype, p_role text) RETURNS void
-    LANGUAGE plpgsql STABLE
-    SET search_path TO ''
-    AS $$
+    AS $_$
 begin
-  if p_fn is not null and not exists (
-    select 1 from pg_catalog.pg_proc p
-     where p.oid = p_fn
-       and p.pronargs = 3 and p.prorettype = 'void'::regtype
-       and p.proargtypes[0] = 'bigint'::regtype and p.proargtypes[1] = 'jsonb'::regtype and p.proargtypes[2] = p_last_arg
-  ) then
-    raise exception 'bridge: % function % has the wrong signature', p_role, p_fn
-      using errcode = 'BR002',
-            hint = pg_catalog.format('A %s function takes (p_job_id bigint, p_payload jsonb, %s) and returns void.',
-                                     p_role, case p_last_arg when 'text'::regtype then 'p_error text' else 'p_result jsonb' end);
-  end if;
+  execute pg_catalog.format('select %s($1, $2, $3)', p_fn) using p_job_id, p_payload, p_last;
 end
-$$;
+$_$;
 
 --
--- Name: FUNCTION _check_handler(p_fn regprocedure, p_last_arg regtype, p_role text); Type: COMMENT; Schema: bridge; Owner: -
+-- Name: FUNCTION _call_handler(p_fn text, p_job_id bigint, p_payload jsonb, p_last anyelement); Type: COMMENT; Schema: bridge; Owner: -
 --
 
-COMMENT ON FUNCTION bridge._check_handler(p_fn regprocedure, p_last_arg regtype, p_role text) IS 'Internal: validate a write-back or on-failure function signature for bridge.register_kind().';
+COMMENT ON FUNCTION bridge._call_handler(p_fn text, p_job_id bigint, p_payload jsonb, p_last anyelement) IS 'Internal: run a kind''s write-back (p_last = result jsonb) or on-failure function (p_last = error text) by its stored name.';
 
 --
 -- Name: _finish(bigint, uuid, jsonb); Type: FUNCTION; Schema: bridge; Owner: -
@@ -2123,10 +2109,10 @@ COMMENT ON FUNCTION bridge._check_handler(p_fn regprocedure, p_last_arg regtype,
 CREATE FUNCTION bridge._finish(p_job_id bigint, p_lease_token uuid, p_result jsonb) RETURNS boolean
     LANGUAGE plpgsql
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_payload jsonb;
-  v_writeback regprocedure;
+  v_writeback text;
 begin
   -- The row lock taken here fences concurrent claim/complete/fail on this job. A lease token is
   -- set only while the job runs, so matching it is the whole ownership check.
@@ -2134,24 +2120,63 @@ begin
      set status = 'succeeded', result = p_result, finished_at = now(), updated_at = now(),
          lease_token = null, locked_until = null
    where j.id = p_job_id and j.lease_token = p_lease_token
-  returning j.payload, (select k.writeback_fn from bridge.job_kinds k where k.kind = j.kind)
+  returning j.payload, (select k.writeback_function from bridge.job_kinds k where k.kind = j.kind)
     into v_payload, v_writeback;
   if not found then
     return false;
   end if;
   if v_writeback is not null then
-    execute pg_catalog.format('select %s($1, $2, $3)', bridge._callable(v_writeback))
-      using p_job_id, v_payload, p_result;
+    perform bridge._call_handler(v_writeback, p_job_id, v_payload, p_result);
   end if;
   return true;
 end
-$_$;
+$$;
 
 --
 -- Name: FUNCTION _finish(p_job_id bigint, p_lease_token uuid, p_result jsonb); Type: COMMENT; Schema: bridge; Owner: -
 --
 
 COMMENT ON FUNCTION bridge._finish(p_job_id bigint, p_lease_token uuid, p_result jsonb) IS 'Internal: mark a job succeeded and run its write-back if p_lease_token owns it; false if the lease is stale.';
+
+--
+-- Name: _handler_name(text, regtype, text); Type: FUNCTION; Schema: bridge; Owner: -
+--
+
+CREATE FUNCTION bridge._handler_name(p_fn text, p_last_arg regtype, p_role text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_signature text := pg_catalog.format('(bigint, jsonb, %s)', p_last_arg);
+  v_oid oid;
+  v_name text;
+begin
+  if p_fn is null then
+    return null;
+  end if;
+  v_oid := case when p_fn like '%(%' then pg_catalog.to_regprocedure(p_fn)
+                else pg_catalog.to_regprocedure(p_fn || v_signature) end;
+  select pg_catalog.format('%I.%I', n.nspname, p.proname) into v_name
+    from pg_catalog.pg_proc p
+    join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+   where p.oid = v_oid
+     and p.pronargs = 3 and p.prorettype = 'void'::regtype
+     and p.proargtypes[0] = 'bigint'::regtype and p.proargtypes[1] = 'jsonb'::regtype and p.proargtypes[2] = p_last_arg;
+  if v_name is null or p_fn not like '%.%' then
+    raise exception 'bridge: % function "%" not found with the right signature', p_role, p_fn
+      using errcode = 'BR002',
+            hint = pg_catalog.format('Name a schema-qualified function f%s returning void, e.g. ''app.my_%s''.',
+                                     v_signature, case p_role when 'write-back' then 'writeback' else 'failed' end);
+  end if;
+  return v_name;
+end
+$$;
+
+--
+-- Name: FUNCTION _handler_name(p_fn text, p_last_arg regtype, p_role text); Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON FUNCTION bridge._handler_name(p_fn text, p_last_arg regtype, p_role text) IS 'Internal: validate a write-back or on-failure function for bridge.register_kind() and return its canonical schema-qualified name.';
 
 --
 -- Name: _period_start(timestamp with time zone, interval, interval); Type: FUNCTION; Schema: bridge; Owner: -
@@ -2224,10 +2249,10 @@ $$;
 COMMENT ON FUNCTION bridge.cancel(p_job_id bigint) IS 'Operator action: a pending job becomes cancelled at once; a running job gets cancel_requested, so its next heartbeat drops it and it ends cancelled at fail or lease expiry. Returns false if the job had already finished. Unknown id: BR404. Callable by service_role (the CLI).';
 
 --
--- Name: claim(text, text[], integer, integer); Type: FUNCTION; Schema: bridge; Owner: -
+-- Name: claim(text, text[], integer, integer, text[]); Type: FUNCTION; Schema: bridge; Owner: -
 --
 
-CREATE FUNCTION bridge.claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer DEFAULT 30) RETURNS TABLE(id bigint, kind text, queue text, payload jsonb, attempts integer, max_attempts integer, lease_token uuid, locked_until timestamp with time zone, tenant_id uuid, timeout_seconds integer, priority integer, run_at timestamp with time zone, dedupe_key text, created_at timestamp with time zone)
+CREATE FUNCTION bridge.claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer DEFAULT 30, p_kinds text[] DEFAULT NULL::text[]) RETURNS TABLE(id bigint, kind text, queue text, payload jsonb, attempts integer, max_attempts integer, lease_token uuid, locked_until timestamp with time zone, tenant_id uuid, timeout_seconds integer, priority integer, run_at timestamp with time zone, dedupe_key text, created_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -2239,14 +2264,18 @@ begin
     raise exception 'bridge: claim needs p_limit >= 1 and p_lease_seconds >= 1 (got %, %)', p_limit, p_lease_seconds
       using errcode = 'BR002', hint = 'Claim in batches, e.g. bridge.claim(''worker-1'', array[''email''], 50, 30).';
   end if;
+  if p_kinds is not null and pg_catalog.cardinality(p_kinds) = 0 then
+    return;  -- a daemon with no handlers claims nothing
+  end if;
 
   -- 1. Reclaim the jobs of crashed workers: running past their lease. Back to pending (they keep
   --    their run_at, so they come first), dead if that was their last attempt, cancelled if a
-  --    cancel was requested.
+  --    cancel was requested. Any kind: putting a job back is safe whoever does it.
   for v_expired in
     select j.id, j.attempts, j.max_attempts, j.cancel_requested, j.locked_by
       from bridge.jobs j
      where j.status = 'running' and j.locked_until < now() and j.queue = any (v_queues)
+     order by j.id
        for update skip locked
   loop
     if v_expired.cancel_requested then
@@ -2265,8 +2294,9 @@ begin
     end if;
   end loop;
 
-  -- 2. Claim the next due jobs in order: priority desc, run_at, id. Kinds already at their
-  --    concurrency cap are skipped; within the batch a kind gets at most its free slots.
+  -- 2. Claim the next due jobs of the kinds this worker runs, in order: priority desc, run_at, id.
+  --    Kinds at their concurrency cap are skipped; within the batch a kind gets at most its free
+  --    slots.
   return query
   with live as (
     select r.kind, pg_catalog.count(*) as running
@@ -2277,6 +2307,7 @@ begin
     select k.kind, k.timeout_seconds, k.concurrency - coalesce(l.running, 0) as free
       from bridge.job_kinds k
       left join live l on l.kind = k.kind
+     where p_kinds is null or k.kind = any (p_kinds)
   ), candidates as (
     select c.id, c.kind, c.priority, c.run_at
       from unnest(v_queues) as q(name)
@@ -2284,7 +2315,7 @@ begin
        select j.id, j.kind, j.priority, j.run_at
          from bridge.jobs j
         where j.queue = q.name and j.status = 'pending' and j.run_at <= now()
-          and j.kind not in (select s.kind from capacity s where s.free <= 0)
+          and j.kind in (select s.kind from capacity s where s.free > 0)
         order by j.priority desc, j.run_at, j.id
         limit p_limit
           for update skip locked
@@ -2313,10 +2344,10 @@ end
 $$;
 
 --
--- Name: FUNCTION claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer); Type: COMMENT; Schema: bridge; Owner: -
+-- Name: FUNCTION claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer, p_kinds text[]); Type: COMMENT; Schema: bridge; Owner: -
 --
 
-COMMENT ON FUNCTION bridge.claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer) IS 'Claim up to p_limit due jobs from p_queues (null = every queue) for worker p_worker: FOR UPDATE SKIP LOCKED, priority desc then run_at then id; sets status running, attempts + 1, a fresh lease_token and locked_until = now() + p_lease_seconds. First reclaims jobs whose lease expired. Skips kinds at their concurrency cap. Callable by service_role (the daemon).';
+COMMENT ON FUNCTION bridge.claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer, p_kinds text[]) IS 'Claim up to p_limit due jobs from p_queues (null = every queue) of the kinds in p_kinds (null = every kind; the daemon passes the kinds it has handlers for) for worker p_worker: FOR UPDATE SKIP LOCKED, priority desc then run_at then id; sets status running, attempts + 1, a fresh lease_token and locked_until = now() + p_lease_seconds. First reclaims jobs whose lease expired. Skips kinds at their concurrency cap. Callable by service_role (the daemon).';
 
 --
 -- Name: complete(bigint, uuid, jsonb); Type: FUNCTION; Schema: bridge; Owner: -
@@ -2352,15 +2383,22 @@ CREATE FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], 
     AS $$
 declare
   v_done bigint[] := array[]::bigint[];
+  v_job record;
 begin
   if coalesce(pg_catalog.cardinality(p_job_ids), 0) <> coalesce(pg_catalog.cardinality(p_lease_tokens), 0)
      or (p_results is not null and pg_catalog.cardinality(p_results) <> coalesce(pg_catalog.cardinality(p_job_ids), 0)) then
     raise exception 'bridge: complete_many needs one lease token (and one result, if any) per job id'
       using errcode = 'BR002', hint = 'Pass the ids and tokens returned by bridge.claim(), in the same order.';
   end if;
-  for i in 1 .. coalesce(pg_catalog.cardinality(p_job_ids), 0) loop
-    if bridge._finish(p_job_ids[i], p_lease_tokens[i], p_results[i]) then
-      v_done := v_done || p_job_ids[i];
+  -- In id order, the order bridge.heartbeat locks in (see there).
+  for v_job in
+    select t.id, t.lease_token, t.result
+      from unnest(p_job_ids, p_lease_tokens, coalesce(p_results, array[]::jsonb[])) as t(id, lease_token, result)
+     where t.id is not null
+     order by t.id
+  loop
+    if bridge._finish(v_job.id, v_job.lease_token, v_job.result) then
+      v_done := v_done || v_job.id;
     end if;
   end loop;
   return v_done;
@@ -2371,7 +2409,7 @@ $$;
 -- Name: FUNCTION complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]); Type: COMMENT; Schema: bridge; Owner: -
 --
 
-COMMENT ON FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]) IS 'bridge.complete for a batch in one transaction (one commit instead of one per job): returns the ids completed; an id missing from the result had a stale lease and was not written. If any write-back raises, the whole batch is rolled back and the error propagates: complete those jobs one by one. Callable by service_role.';
+COMMENT ON FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]) IS 'bridge.complete for a batch in one transaction (one commit instead of one per job), in id order: returns the ids completed; an id missing from the result had a stale lease and was not written. If any write-back raises, the whole batch is rolled back and the error propagates: complete those jobs one by one. Callable by service_role.';
 
 --
 -- Name: enqueue(text, jsonb, uuid, text, integer, timestamp with time zone, integer); Type: FUNCTION; Schema: bridge; Owner: -
@@ -2591,11 +2629,21 @@ begin
       using errcode = 'BR002', hint = 'Pass the ids and tokens returned by bridge.claim(), in the same order.';
   end if;
 
-  with extended as (
+  -- 1. Lock the owned rows in id order, the order bridge.complete_many locks in, so the two never
+  --    wait on each other in a cycle.
+  -- 2. Extend the leases of exactly those rows.
+  with owned as (
+    select j.id
+      from bridge.jobs j
+      join unnest(p_job_ids, p_lease_tokens) as t(id, lease_token) on j.id = t.id and j.lease_token = t.lease_token
+     where not j.cancel_requested
+     order by j.id
+       for update of j
+  ), extended as (
     update bridge.jobs j
        set locked_until = now() + pg_catalog.make_interval(secs => p_lease_seconds), updated_at = now()
-      from unnest(p_job_ids, p_lease_tokens) as t(id, lease_token)
-     where j.id = t.id and j.lease_token = t.lease_token and not j.cancel_requested
+      from owned o
+     where j.id = o.id
     returning j.id
   )
   select coalesce(pg_catalog.array_agg(e.id order by e.id), array[]::bigint[]) into v_owned from extended e;
@@ -2607,7 +2655,7 @@ $$;
 -- Name: FUNCTION heartbeat(p_job_ids bigint[], p_lease_tokens uuid[], p_lease_seconds integer); Type: COMMENT; Schema: bridge; Owner: -
 --
 
-COMMENT ON FUNCTION bridge.heartbeat(p_job_ids bigint[], p_lease_tokens uuid[], p_lease_seconds integer) IS 'Extend the leases of running jobs still owned by the given tokens; returns the ids still owned. A job missing from the result was reclaimed, finished or cancelled: stop working on it. Callable by service_role.';
+COMMENT ON FUNCTION bridge.heartbeat(p_job_ids bigint[], p_lease_tokens uuid[], p_lease_seconds integer) IS 'Extend the leases of running jobs still owned by the given tokens; returns the ids still owned. A job missing from the result was reclaimed, finished or cancelled: stop working on it. Locks in id order. Callable by service_role.';
 
 --
 -- Name: prune(interval, integer); Type: FUNCTION; Schema: bridge; Owner: -
@@ -2718,17 +2766,20 @@ $$;
 COMMENT ON FUNCTION bridge.redrive(p_kind text, p_since timestamp with time zone) IS 'Operator action: requeue dead jobs (of one kind, and/or dead since p_since) as pending with attempts reset; returns how many. Cancelled jobs are not redriven (use bridge.retry). Callable by service_role (the CLI).';
 
 --
--- Name: register_kind(text, text, regprocedure, regprocedure, integer, integer, integer, double precision, double precision); Type: FUNCTION; Schema: bridge; Owner: -
+-- Name: register_kind(text, text, text, text, integer, integer, integer, double precision, double precision); Type: FUNCTION; Schema: bridge; Owner: -
 --
 
-CREATE FUNCTION bridge.register_kind(p_kind text, p_queue text, p_writeback regprocedure DEFAULT NULL::regprocedure, p_on_failure regprocedure DEFAULT NULL::regprocedure, p_max_attempts integer DEFAULT 5, p_timeout_seconds integer DEFAULT 30, p_concurrency integer DEFAULT 10, p_backoff_base_seconds double precision DEFAULT 5, p_backoff_max_seconds double precision DEFAULT 3600) RETURNS void
+CREATE FUNCTION bridge.register_kind(p_kind text, p_queue text, p_writeback text DEFAULT NULL::text, p_on_failure text DEFAULT NULL::text, p_max_attempts integer DEFAULT 5, p_timeout_seconds integer DEFAULT 30, p_concurrency integer DEFAULT 10, p_backoff_base_seconds double precision DEFAULT 5, p_backoff_max_seconds double precision DEFAULT 3600) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_writeback text;
+  v_on_failure text;
 begin
   if coalesce(p_kind, '') = '' or coalesce(p_queue, '') = '' then
     raise exception 'bridge: a job kind needs a name and a queue'
-      using errcode = 'BR002', hint = 'Call bridge.register_kind(''email.send'', ''email'', ...).';
+      using errcode = 'BR002', hint = 'Call bridge.register_kind(p_kind => ''email.send'', p_queue => ''email'', ...).';
   end if;
   if p_max_attempts < 1 or p_timeout_seconds < 1 or p_concurrency < 1
      or p_backoff_base_seconds < 0 or p_backoff_max_seconds < 0 then
@@ -2736,17 +2787,17 @@ begin
       using errcode = 'BR002',
             hint = 'max_attempts, timeout_seconds and concurrency must be at least 1; backoff seconds must not be negative.';
   end if;
-  perform bridge._check_handler(p_writeback, 'jsonb', 'write-back');
-  perform bridge._check_handler(p_on_failure, 'text', 'on-failure');
+  v_writeback := bridge._handler_name(p_writeback, 'jsonb', 'write-back');
+  v_on_failure := bridge._handler_name(p_on_failure, 'text', 'on-failure');
 
-  insert into bridge.job_kinds as k (kind, queue, writeback_fn, on_failure_fn, max_attempts, timeout_seconds,
-                                     concurrency, backoff_base_seconds, backoff_max_seconds)
-  values (p_kind, p_queue, p_writeback, p_on_failure, p_max_attempts, p_timeout_seconds,
+  insert into bridge.job_kinds as k (kind, queue, writeback_function, on_failure_function, max_attempts,
+                                     timeout_seconds, concurrency, backoff_base_seconds, backoff_max_seconds)
+  values (p_kind, p_queue, v_writeback, v_on_failure, p_max_attempts, p_timeout_seconds,
           p_concurrency, p_backoff_base_seconds, p_backoff_max_seconds)
   on conflict (kind) do update
     set queue = excluded.queue,
-        writeback_fn = excluded.writeback_fn,
-        on_failure_fn = excluded.on_failure_fn,
+        writeback_function = excluded.writeback_function,
+        on_failure_function = excluded.on_failure_function,
         max_attempts = excluded.max_attempts,
         timeout_seconds = excluded.timeout_seconds,
         concurrency = excluded.concurrency,
@@ -2757,10 +2808,10 @@ end
 $$;
 
 --
--- Name: FUNCTION register_kind(p_kind text, p_queue text, p_writeback regprocedure, p_on_failure regprocedure, p_max_attempts integer, p_timeout_seconds integer, p_concurrency integer, p_backoff_base_seconds double precision, p_backoff_max_seconds double precision); Type: COMMENT; Schema: bridge; Owner: -
+-- Name: FUNCTION register_kind(p_kind text, p_queue text, p_writeback text, p_on_failure text, p_max_attempts integer, p_timeout_seconds integer, p_concurrency integer, p_backoff_base_seconds double precision, p_backoff_max_seconds double precision); Type: COMMENT; Schema: bridge; Owner: -
 --
 
-COMMENT ON FUNCTION bridge.register_kind(p_kind text, p_queue text, p_writeback regprocedure, p_on_failure regprocedure, p_max_attempts integer, p_timeout_seconds integer, p_concurrency integer, p_backoff_base_seconds double precision, p_backoff_max_seconds double precision) IS 'Declare or update a job kind (idempotent). Write-back: f(p_job_id bigint, p_payload jsonb, p_result jsonb) returns void; on-failure: f(p_job_id bigint, p_payload jsonb, p_error text) returns void. Changing the queue affects jobs enqueued afterwards only. Called by migrations (owner only; no grant).';
+COMMENT ON FUNCTION bridge.register_kind(p_kind text, p_queue text, p_writeback text, p_on_failure text, p_max_attempts integer, p_timeout_seconds integer, p_concurrency integer, p_backoff_base_seconds double precision, p_backoff_max_seconds double precision) IS 'Declare or update a job kind (idempotent). p_writeback names f(p_job_id bigint, p_payload jsonb, p_result jsonb) returns void; p_on_failure names f(p_job_id bigint, p_payload jsonb, p_error text) returns void; both schema-qualified, with or without the argument list. Changing the queue affects jobs enqueued afterwards only. Called by migrations (owner only; no grant), with named arguments.';
 
 --
 -- Name: release(bigint, uuid); Type: FUNCTION; Schema: bridge; Owner: -
@@ -2887,6 +2938,30 @@ $$;
 COMMENT ON FUNCTION bridge.tg_jobs__notify() IS 'Trigger: after each INSERT statement on bridge.jobs, one pg_notify(''bridge_jobs'', <queues with due jobs>).';
 
 --
+-- Name: unhandled_kinds(interval); Type: FUNCTION; Schema: bridge; Owner: -
+--
+
+CREATE FUNCTION bridge.unhandled_kinds(p_seen_within interval DEFAULT '00:00:30'::interval) RETURNS TABLE(kind text, queue text, due bigint, oldest_due_age_seconds double precision)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select j.kind, j.queue, pg_catalog.count(*),
+         extract(epoch from now() - pg_catalog.min(j.run_at))::double precision
+    from bridge.jobs j
+   where j.status = 'pending' and j.run_at <= now()
+     and not exists (select 1 from bridge.workers w
+                      where w.last_seen_at >= now() - p_seen_within and j.kind = any (w.kinds))
+   group by j.kind, j.queue
+   order by j.kind;
+$$;
+
+--
+-- Name: FUNCTION unhandled_kinds(p_seen_within interval); Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON FUNCTION bridge.unhandled_kinds(p_seen_within interval) IS 'Due jobs whose kind no daemon seen within p_seen_within has a handler for: they wait, never go dead, until a daemon that runs the kind starts. For `banquet jobs stats` and /metrics. Callable by service_role.';
+
+--
 -- Name: upsert_schedule(text, text, interval, interval, jsonb, integer, boolean); Type: FUNCTION; Schema: bridge; Owner: -
 --
 
@@ -2934,6 +3009,44 @@ $$;
 --
 
 COMMENT ON FUNCTION bridge.upsert_schedule(p_name text, p_kind text, p_every interval, p_offset interval, p_payload jsonb, p_priority integer, p_enabled boolean) IS 'Declare or update a recurring job (idempotent): kind p_kind with p_payload every p_every, periods starting at epoch + p_offset + k × p_every (UTC). A new schedule first fires at the next period start. Called by migrations (owner only; no grant).';
+
+--
+-- Name: worker_gone(text); Type: FUNCTION; Schema: bridge; Owner: -
+--
+
+CREATE FUNCTION bridge.worker_gone(p_worker text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  delete from bridge.workers w where w.worker_id = p_worker;
+$$;
+
+--
+-- Name: FUNCTION worker_gone(p_worker text); Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON FUNCTION bridge.worker_gone(p_worker text) IS 'A daemon''s goodbye at graceful shutdown, so its kinds stop counting as handled at once. Callable by service_role.';
+
+--
+-- Name: worker_seen(text, text, text[]); Type: FUNCTION; Schema: bridge; Owner: -
+--
+
+CREATE FUNCTION bridge.worker_seen(p_worker text, p_role text, p_kinds text[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into bridge.workers as w (worker_id, role, kinds)
+  values (p_worker, p_role, coalesce(p_kinds, '{}'))
+  on conflict (worker_id) do update
+    set role = excluded.role, kinds = excluded.kinds, last_seen_at = now();
+  delete from bridge.workers w where w.last_seen_at < now() - interval '1 day';
+$$;
+
+--
+-- Name: FUNCTION worker_seen(p_worker text, p_role text, p_kinds text[]); Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON FUNCTION bridge.worker_seen(p_worker text, p_role text, p_kinds text[]) IS 'A daemon''s periodic "still here, running these kinds" (every few seconds); also forgets daemons unseen for a day. Callable by service_role.';
 
 --
 -- Name: accept_invitation(text); Type: FUNCTION; Schema: public; Owner: -
@@ -6441,8 +6554,6 @@ COMMENT ON TABLE auth.users IS 'Auth: stores user login data within a secure sch
 CREATE TABLE bridge.job_kinds (
     kind text NOT NULL,
     queue text NOT NULL,
-    writeback_fn regprocedure,
-    on_failure_fn regprocedure,
     max_attempts integer DEFAULT 5 NOT NULL,
     timeout_seconds integer DEFAULT 30 NOT NULL,
     concurrency integer DEFAULT 10 NOT NULL,
@@ -6450,6 +6561,8 @@ CREATE TABLE bridge.job_kinds (
     backoff_max_seconds double precision DEFAULT 3600 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    writeback_function text,
+    on_failure_function text,
     CONSTRAINT job_kinds_backoff_base_seconds_check CHECK ((backoff_base_seconds >= (0)::double precision)),
     CONSTRAINT job_kinds_backoff_max_seconds_check CHECK ((backoff_max_seconds >= (0)::double precision)),
     CONSTRAINT job_kinds_concurrency_check CHECK ((concurrency > 0)),
@@ -6462,6 +6575,18 @@ CREATE TABLE bridge.job_kinds (
 --
 
 COMMENT ON TABLE bridge.job_kinds IS 'Registry of job kinds: the queue a kind runs on, its write-back and on-failure SQL functions, retry policy, per-job timeout and per-kind concurrency cap. Written by migrations through bridge.register_kind().';
+
+--
+-- Name: COLUMN job_kinds.writeback_function; Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON COLUMN bridge.job_kinds.writeback_function IS 'Schema-qualified name of f(p_job_id bigint, p_payload jsonb, p_result jsonb) returns void, run by bridge.complete in the completing transaction; resolved by name at each call (no OID is stored, so pg_upgrade can carry it).';
+
+--
+-- Name: COLUMN job_kinds.on_failure_function; Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON COLUMN bridge.job_kinds.on_failure_function IS 'Schema-qualified name of f(p_job_id bigint, p_payload jsonb, p_error text) returns void, run when a job goes dead.';
 
 --
 -- Name: jobs; Type: TABLE; Schema: bridge; Owner: -
@@ -6566,6 +6691,25 @@ CREATE TABLE bridge.schedules (
 --
 
 COMMENT ON TABLE bridge.schedules IS 'Recurring jobs. Periods start at the Unix epoch + period_offset + k × every (UTC), so every = 1 day, period_offset = 6 hours means daily at 06:00 UTC. Declared by migrations with bridge.upsert_schedule(); fired by bridge.fire_due_schedules().';
+
+--
+-- Name: workers; Type: TABLE; Schema: bridge; Owner: -
+--
+
+CREATE TABLE bridge.workers (
+    worker_id text NOT NULL,
+    role text NOT NULL,
+    kinds text[] DEFAULT '{}'::text[] NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT workers_role_check CHECK ((role = ANY (ARRAY['all'::text, 'worker'::text, 'gateway'::text])))
+);
+
+--
+-- Name: TABLE workers; Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON TABLE bridge.workers IS 'Daemons that run jobs and the kinds each has handlers for, refreshed by bridge.worker_seen() every few seconds. A row not seen for 30 s is a stopped or crashed daemon; rows unseen for a day are removed.';
 
 --
 -- Name: buckets; Type: TABLE; Schema: storage; Owner: -
@@ -7018,6 +7162,13 @@ ALTER TABLE ONLY bridge.jobs
 
 ALTER TABLE ONLY bridge.schedules
     ADD CONSTRAINT schedules_pkey PRIMARY KEY (name);
+
+--
+-- Name: workers workers_pkey; Type: CONSTRAINT; Schema: bridge; Owner: -
+--
+
+ALTER TABLE ONLY bridge.workers
+    ADD CONSTRAINT workers_pkey PRIMARY KEY (worker_id);
 
 --
 -- Name: buckets buckets_name_key; Type: CONSTRAINT; Schema: storage; Owner: -
@@ -8664,6 +8815,12 @@ ALTER TABLE bridge.jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE bridge.schedules ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: workers; Type: ROW SECURITY; Schema: bridge; Owner: -
+--
+
+ALTER TABLE bridge.workers ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: objects Managers can delete their organization's files; Type: POLICY; Schema: storage; Owner: -
 --
 
@@ -8879,6 +9036,13 @@ REVOKE ALL ON FUNCTION app.is_time_zone(p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.is_time_zone(p_name text) TO anon;
 GRANT ALL ON FUNCTION app.is_time_zone(p_name text) TO authenticated;
 GRANT ALL ON FUNCTION app.is_time_zone(p_name text) TO service_role;
+
+--
+-- Name: FUNCTION mark_proposal_delivered(p_proposal_id uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.mark_proposal_delivered(p_proposal_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.mark_proposal_delivered(p_proposal_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION menu_extract_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: ACL; Schema: app; Owner: -
@@ -9228,22 +9392,22 @@ REVOKE ALL ON FUNCTION bridge._backoff_seconds(p_attempts integer, p_base double
 REVOKE ALL ON FUNCTION bridge._bury(p_job_id bigint, p_error text) FROM PUBLIC;
 
 --
--- Name: FUNCTION _callable(p_fn regprocedure); Type: ACL; Schema: bridge; Owner: -
+-- Name: FUNCTION _call_handler(p_fn text, p_job_id bigint, p_payload jsonb, p_last anyelement); Type: ACL; Schema: bridge; Owner: -
 --
 
-REVOKE ALL ON FUNCTION bridge._callable(p_fn regprocedure) FROM PUBLIC;
-
---
--- Name: FUNCTION _check_handler(p_fn regprocedure, p_last_arg regtype, p_role text); Type: ACL; Schema: bridge; Owner: -
---
-
-REVOKE ALL ON FUNCTION bridge._check_handler(p_fn regprocedure, p_last_arg regtype, p_role text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bridge._call_handler(p_fn text, p_job_id bigint, p_payload jsonb, p_last anyelement) FROM PUBLIC;
 
 --
 -- Name: FUNCTION _finish(p_job_id bigint, p_lease_token uuid, p_result jsonb); Type: ACL; Schema: bridge; Owner: -
 --
 
 REVOKE ALL ON FUNCTION bridge._finish(p_job_id bigint, p_lease_token uuid, p_result jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION _handler_name(p_fn text, p_last_arg regtype, p_role text); Type: ACL; Schema: bridge; Owner: -
+--
+
+REVOKE ALL ON FUNCTION bridge._handler_name(p_fn text, p_last_arg regtype, p_role text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION _period_start(p_at timestamp with time zone, p_every interval, p_offset interval); Type: ACL; Schema: bridge; Owner: -
@@ -9265,11 +9429,11 @@ REVOKE ALL ON FUNCTION bridge.cancel(p_job_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION bridge.cancel(p_job_id bigint) TO service_role;
 
 --
--- Name: FUNCTION claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer); Type: ACL; Schema: bridge; Owner: -
+-- Name: FUNCTION claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer, p_kinds text[]); Type: ACL; Schema: bridge; Owner: -
 --
 
-REVOKE ALL ON FUNCTION bridge.claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION bridge.claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer) TO service_role;
+REVOKE ALL ON FUNCTION bridge.claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer, p_kinds text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION bridge.claim(p_worker text, p_queues text[], p_limit integer, p_lease_seconds integer, p_kinds text[]) TO service_role;
 
 --
 -- Name: FUNCTION complete(p_job_id bigint, p_lease_token uuid, p_result jsonb); Type: ACL; Schema: bridge; Owner: -
@@ -9342,10 +9506,10 @@ REVOKE ALL ON FUNCTION bridge.redrive(p_kind text, p_since timestamp with time z
 GRANT ALL ON FUNCTION bridge.redrive(p_kind text, p_since timestamp with time zone) TO service_role;
 
 --
--- Name: FUNCTION register_kind(p_kind text, p_queue text, p_writeback regprocedure, p_on_failure regprocedure, p_max_attempts integer, p_timeout_seconds integer, p_concurrency integer, p_backoff_base_seconds double precision, p_backoff_max_seconds double precision); Type: ACL; Schema: bridge; Owner: -
+-- Name: FUNCTION register_kind(p_kind text, p_queue text, p_writeback text, p_on_failure text, p_max_attempts integer, p_timeout_seconds integer, p_concurrency integer, p_backoff_base_seconds double precision, p_backoff_max_seconds double precision); Type: ACL; Schema: bridge; Owner: -
 --
 
-REVOKE ALL ON FUNCTION bridge.register_kind(p_kind text, p_queue text, p_writeback regprocedure, p_on_failure regprocedure, p_max_attempts integer, p_timeout_seconds integer, p_concurrency integer, p_backoff_base_seconds double precision, p_backoff_max_seconds double precision) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bridge.register_kind(p_kind text, p_queue text, p_writeback text, p_on_failure text, p_max_attempts integer, p_timeout_seconds integer, p_concurrency integer, p_backoff_base_seconds double precision, p_backoff_max_seconds double precision) FROM PUBLIC;
 
 --
 -- Name: FUNCTION release(p_job_id bigint, p_lease_token uuid); Type: ACL; Schema: bridge; Owner: -
@@ -9375,10 +9539,31 @@ GRANT ALL ON FUNCTION bridge.stats() TO service_role;
 REVOKE ALL ON FUNCTION bridge.tg_jobs__notify() FROM PUBLIC;
 
 --
+-- Name: FUNCTION unhandled_kinds(p_seen_within interval); Type: ACL; Schema: bridge; Owner: -
+--
+
+REVOKE ALL ON FUNCTION bridge.unhandled_kinds(p_seen_within interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION bridge.unhandled_kinds(p_seen_within interval) TO service_role;
+
+--
 -- Name: FUNCTION upsert_schedule(p_name text, p_kind text, p_every interval, p_offset interval, p_payload jsonb, p_priority integer, p_enabled boolean); Type: ACL; Schema: bridge; Owner: -
 --
 
 REVOKE ALL ON FUNCTION bridge.upsert_schedule(p_name text, p_kind text, p_every interval, p_offset interval, p_payload jsonb, p_priority integer, p_enabled boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION worker_gone(p_worker text); Type: ACL; Schema: bridge; Owner: -
+--
+
+REVOKE ALL ON FUNCTION bridge.worker_gone(p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION bridge.worker_gone(p_worker text) TO service_role;
+
+--
+-- Name: FUNCTION worker_seen(p_worker text, p_role text, p_kinds text[]); Type: ACL; Schema: bridge; Owner: -
+--
+
+REVOKE ALL ON FUNCTION bridge.worker_seen(p_worker text, p_role text, p_kinds text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION bridge.worker_seen(p_worker text, p_role text, p_kinds text[]) TO service_role;
 
 --
 -- Name: FUNCTION accept_invitation(p_token text); Type: ACL; Schema: public; Owner: -
@@ -10158,6 +10343,12 @@ GRANT SELECT ON TABLE bridge.jobs TO service_role;
 --
 
 GRANT SELECT ON TABLE bridge.schedules TO service_role;
+
+--
+-- Name: TABLE workers; Type: ACL; Schema: bridge; Owner: -
+--
+
+GRANT SELECT ON TABLE bridge.workers TO service_role;
 
 --
 -- Name: TABLE buckets; Type: ACL; Schema: storage; Owner: -

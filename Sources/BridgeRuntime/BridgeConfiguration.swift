@@ -5,6 +5,8 @@ import Foundation
 public struct BridgeConfiguration: Sendable {
     /// Names this process in `bridge.jobs.locked_by` and in logs.
     public var workerID: String
+    /// The `banquet serve --role` this runtime runs under, recorded in `bridge.workers`.
+    public var role: String
     /// Per-queue concurrency. `wildcardConcurrency` serves every queue not named here.
     public var queues: [String: Int]
     /// Concurrency for queues not listed in `queues` (`*=N`); nil means only the listed queues run.
@@ -36,6 +38,7 @@ public struct BridgeConfiguration: Sendable {
 
     public init(
         workerID: String = BridgeConfiguration.defaultWorkerID(),
+        role: String = "all",
         queues: [String: Int] = [:],
         wildcardConcurrency: Int? = 4,
         pollInterval: Duration = .seconds(1),
@@ -54,6 +57,7 @@ public struct BridgeConfiguration: Sendable {
         reconnectBackoffMax: Duration = .seconds(5)
     ) {
         self.workerID = workerID
+        self.role = role
         self.queues = queues
         self.wildcardConcurrency = wildcardConcurrency
         self.pollInterval = pollInterval
@@ -70,6 +74,13 @@ public struct BridgeConfiguration: Sendable {
         self.maxRateLimitWait = maxRateLimitWait
         self.reconnectBackoffInitial = reconnectBackoffInitial
         self.reconnectBackoffMax = reconnectBackoffMax
+    }
+
+    /// The most jobs this runtime runs at once, across its queue pools: what a connector shared by
+    /// all of them (an HTTP client's connection pool) must be sized for, so jobs never wait inside
+    /// it while they hold a slot and their timeout runs.
+    public var maxConcurrency: Int {
+        queues.values.reduce(wildcardConcurrency ?? 0, +)
     }
 
     public static func defaultWorkerID() -> String {

@@ -1,7 +1,8 @@
+import BanquetCore
 import Foundation
 import Logging
 
-/// The claim loop: one round per doorbell ring, one claim per pool with free slots.
+/// The claim loop: one round per doorbell ring, one claim per pool with enough free slots.
 extension BridgeService {
     /// A pool is a set of queues sharing one concurrency limit: each configured queue is its own
     /// pool; the wildcard pool serves every other queue.
@@ -30,17 +31,24 @@ extension BridgeService {
                 state.withLockedValue { $0.lastPollAt = Date() }
                 for pool in pools {
                     if case .pools(let names) = wake, !names.contains(pool.name) { continue }
-                    await claimRound(pool) { job, leaseLost in
-                        jobs.addTask { await self.execute(job, pool: pool.name, leaseLost: leaseLost) }
+                    await claimRound(pool) { job in
+                        jobs.addTask { await self.execute(job, pool: pool) }
                     }
                 }
             }
-            await drainInFlight(cancel: { jobs.cancelAll() })
+            await drainInFlight()
         }
     }
 
+    /// Free slots a pool waits for before claiming again while it has a backlog: a quarter of its
+    /// concurrency, so a busy pool claims batches rather than one job per freed slot; 1 for small
+    /// pools, which keeps their latency.
+    func refillThreshold(_ pool: Pool) -> Int {
+        max(1, min(pool.concurrency, configuration.claimBatchSize) / 4)
+    }
+
     /// Claims for one pool until its slots are full or its queues have no more due jobs.
-    private func claimRound(_ pool: Pool, start: (ClaimedJob, AsyncStream<Void>) -> Void) async {
+    private func claimRound(_ pool: Pool, start: (ClaimedJob) -> Void) async {
         while !state.withLockedValue({ $0.shuttingDown }) {
             let free = pool.concurrency - state.withLockedValue { $0.runningPerPool[pool.name, default: 0] }
             guard free > 0 else {
@@ -53,19 +61,19 @@ extension BridgeService {
             do {
                 guard let queues = try await queues(for: pool) else { return }
                 claimed = try await store.claim(worker: configuration.workerID, queues: queues.isEmpty ? nil : queues,
-                                                limit: limit, leaseSeconds: configuration.leaseSeconds)
+                                                kinds: registry.kinds, limit: limit, leaseSeconds: configuration.leaseSeconds)
             } catch {
-                logger.warning("bridge: claim failed, will retry at the next poll", metadata: ["pool": "\(pool.name)", "error": "\(JobStore.describe(error))"])
+                logger.warning("bridge: claim failed, will retry at the next poll", metadata: ["pool": "\(pool.name)", "error": "\(DatabaseError.describe(error))"])
                 return
             }
-            for job in claimed {
-                let (leaseLost, continuation) = AsyncStream.makeStream(of: Void.self)
-                state.withLockedValue { state in
-                    state.inFlight[job.id] = .init(token: job.leaseToken, pool: pool.name, leaseLost: continuation)
-                    state.runningPerPool[pool.name, default: 0] += 1
+            let now = ContinuousClock.now
+            state.withLockedValue { state in
+                for job in claimed {
+                    state.inFlight[job.id] = .init(token: job.leaseToken, pool: pool.name, deadline: now + job.timeout)
                 }
-                start(job, leaseLost)
+                state.runningPerPool[pool.name, default: 0] += claimed.count
             }
+            for job in claimed { start(job) }
             let full = claimed.count == limit
             state.withLockedValue { state in
                 if full { state.backlog.insert(pool.name) } else { state.backlog.remove(pool.name) }
@@ -100,21 +108,23 @@ extension BridgeService {
         return fresh
     }
 
-    /// Called when a job has been reported: frees its slot and, if its pool had more work
-    /// waiting, rings for another claim at once.
-    func finished(_ job: ClaimedJob, pool: String) {
+    /// Called when a job has been reported: frees its slot and, if its pool had more work waiting
+    /// and enough slots are free for a batch (or it ran dry), rings for another claim.
+    func finished(_ job: ClaimedJob, pool: Pool) {
+        let threshold = refillThreshold(pool)
         let ringAgain = state.withLockedValue { state -> Bool in
-            state.inFlight[job.id]?.leaseLost.finish()
             state.inFlight[job.id] = nil
-            state.runningPerPool[pool, default: 1] -= 1
-            return state.backlog.contains(pool) && !state.shuttingDown
+            state.runningPerPool[pool.name, default: 1] -= 1
+            guard state.backlog.contains(pool.name), !state.shuttingDown else { return false }
+            let running = state.runningPerPool[pool.name, default: 0]
+            return running == 0 || pool.concurrency - running >= threshold
         }
-        if ringAgain { doorbell.ring([pool]) }
+        if ringAgain { doorbell.ring([pool.name]) }
     }
 
     /// After the loop stops claiming: wait up to the grace period for in-flight jobs, then cancel
     /// the rest (each hands its job back to the queue as it unwinds).
-    private func drainInFlight(cancel: () -> Void) async {
+    private func drainInFlight() async {
         let deadline = ContinuousClock.now + configuration.shutdownGrace
         var remaining = state.withLockedValue { $0.inFlight.count }
         if remaining > 0 {
@@ -126,7 +136,19 @@ extension BridgeService {
         }
         if remaining > 0 {
             logger.warning("bridge: grace period over, releasing in-flight jobs", metadata: ["in_flight": "\(remaining)"])
-            cancel()
+            let handlers = state.withLockedValue { state -> [Task<JobResult, any Error>] in
+                var handlers: [Task<JobResult, any Error>] = []
+                for id in Array(state.inFlight.keys) {
+                    if state.inFlight[id]?.stop == nil { state.inFlight[id]?.stop = .shutdown }
+                    if let handler = state.inFlight[id]?.handler { handlers.append(handler) }
+                }
+                return handlers
+            }
+            for handler in handlers { handler.cancel() }
+            // Each job now reports (a release); wait for that, however long the database takes.
+            while state.withLockedValue({ !$0.inFlight.isEmpty }) {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import BanquetCore
 import Foundation
 import Logging
 
@@ -13,44 +14,52 @@ extension BridgeService {
         case interrupted
     }
 
-    func execute(_ job: ClaimedJob, pool: String, leaseLost: AsyncStream<Void>) async {
+    /// One claimed job, start to finish, in one child task of the claim loop. The handler itself
+    /// runs in a task of its own so the runtime can cancel it (timeout, lost lease, shutdown)
+    /// without cancelling the reporting that follows.
+    func execute(_ job: ClaimedJob, pool: Pool) async {
         var logger = self.logger
         logger[metadataKey: "job_id"] = "\(job.id)"
         logger[metadataKey: "kind"] = .string(job.kind)
         logger[metadataKey: "queue"] = .string(job.queue)
         logger[metadataKey: "attempt"] = "\(job.attempts)/\(job.maxAttempts)"
-        BridgeMetrics.claimed(job)
-        let outcome = await perform(job, logger: logger, leaseLost: leaseLost)
-        await report(job, outcome, logger: logger)
+        let metrics = BridgeMetrics.instruments(for: job)
+        metrics.claimed.increment()
+        let outcome = await perform(job, logger: logger, metrics: metrics)
+        state.withLockedValue { $0.inFlight[job.id]?.reporting = true }
+        await report(job, outcome, logger: logger, metrics: metrics)
         finished(job, pool: pool)
     }
 
-    private func perform(_ job: ClaimedJob, logger: Logger, leaseLost: AsyncStream<Void>) async -> Outcome {
+    private func perform(_ job: ClaimedJob, logger: Logger, metrics: BridgeMetrics.Instruments) async -> Outcome {
         guard let handler = registry.handler(for: job.kind) else {
+            // Only reachable if a claim returned a kind we did not ask for.
             return .failed("no handler for kind \(job.kind) in this daemon (worker \(configuration.workerID) runs: \(registry.kinds.joined(separator: ", ")))",
                            retryable: false, retryAfter: nil)
         }
-        // 1. Rate limits: wait for a slot on every key; a long wait hands the job back instead.
-        let keys = handler.rateLimitKeys(for: job)
-        if !keys.isEmpty {
-            while let wait = await rateLimiter.reserve(keys) {
+        // 1. Decode the payload, once: a malformed payload fails here, permanently, with one message.
+        let prepared: PreparedJob
+        do { prepared = try handler.prepare(job) } catch { return Self.classify(error, job: job) }
+        // 2. Rate limits: wait for a slot on every key; a long wait hands the job back instead.
+        if !prepared.rateLimitKeys.isEmpty {
+            while let wait = await rateLimiter.reserve(prepared.rateLimitKeys) {
                 if wait > configuration.maxRateLimitWait {
-                    return .failed("rate limited on \(keys.map(\.description).joined(separator: ", "))", retryable: true, retryAfter: wait)
+                    return .failed("rate limited on \(prepared.rateLimitKeys.map(\.description).joined(separator: ", "))", retryable: true, retryAfter: wait)
                 }
-                do { try await Task.sleep(for: wait) } catch { return .interrupted }
+                try? await Task.sleep(for: wait)
             }
         }
-        // 2. Circuit breaker: an open provider is not called at all.
+        // 3. Circuit breaker: an open provider is not called at all.
         if let provider = handler.provider, case .rejected(let retryAfter) = await breaker.admit(provider) {
             return .failed("circuit breaker open for provider \(provider)", retryable: true, retryAfter: retryAfter)
         }
-        // 3. Run with a deadline; no transaction is open here.
+        // 4. Run, with no transaction open; the deadline loop and the heartbeat cancel it if need be.
         let startedAt = Date()
         let clock = ContinuousClock.now
-        BridgeMetrics.latency(job, startedAt: startedAt)
+        metrics.latency(job, startedAt: startedAt)
         logger.debug("bridge: job started")
-        let outcome = await runHandler(handler, job: job, logger: logger, leaseLost: leaseLost)
-        BridgeMetrics.duration(job, ContinuousClock.now - clock)
+        let outcome = await runHandler(prepared, job: job, logger: logger)
+        metrics.duration.recordNanoseconds(Duration.since(clock).inNanoseconds)
         if let provider = handler.provider {
             switch outcome {
             case .succeeded, .failed(_, retryable: false, _): await breaker.recordSuccess(provider)
@@ -64,36 +73,31 @@ extension BridgeService {
         return outcome
     }
 
-    /// Races the handler against its deadline and against losing the lease; the loser is cancelled.
-    private func runHandler(_ handler: any JobHandler, job: ClaimedJob, logger: Logger, leaseLost: AsyncStream<Void>) async -> Outcome {
-        let context = JobContext(logger: logger, deadline: .now + job.timeout, idempotencyKey: "job-\(job.id)")
-        return await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask {
-                do {
-                    return .succeeded(try await handler.perform(job, context: context))
-                } catch {
-                    return Self.classify(error, job: job)
-                }
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(until: context.deadline)
-                    return .timedOut(job.timeout)
-                } catch {
-                    return nil
-                }
-            }
-            group.addTask {
-                for await _ in leaseLost {}
-                return Task.isCancelled ? nil : .leaseLost
-            }
-            while let next = await group.next() {
-                if let outcome = next {
-                    group.cancelAll()
-                    return outcome
-                }
-            }
-            return .interrupted
+    /// Starts the handler's task and registers it, so the deadline loop, the heartbeat and
+    /// shutdown can cancel it; the reason they record says what the cancellation meant.
+    private func runHandler(_ prepared: PreparedJob, job: ClaimedJob, logger: Logger) async -> Outcome {
+        let deadline = state.withLockedValue { $0.inFlight[job.id]?.deadline } ?? .now + job.timeout
+        let context = JobContext(logger: logger, deadline: deadline, idempotencyKey: "job-\(job.id)")
+        let task = Task { try await prepared.run(context) }
+        let stoppedEarly = state.withLockedValue { state -> Bool in
+            state.inFlight[job.id]?.handler = task
+            return state.inFlight[job.id]?.stop != nil
+        }
+        if stoppedEarly { task.cancel() }
+        let result = await task.result
+        let stop = state.withLockedValue { state -> RuntimeState.StopReason? in
+            state.inFlight[job.id]?.handler = nil
+            return state.inFlight[job.id]?.stop
+        }
+        switch (result, stop) {
+        case (.success(let value), _):
+            // Finished despite a late cancel: the side effect happened, so report it (a stale
+            // lease makes bridge.complete drop it, never write it twice).
+            return .succeeded(value)
+        case (.failure, .timedOut?): return .timedOut(job.timeout)
+        case (.failure, .leaseLost?): return .leaseLost
+        case (.failure, .shutdown?): return .interrupted
+        case (.failure(let error), nil): return Self.classify(error, job: job)
         }
     }
 
@@ -113,32 +117,30 @@ extension BridgeService {
         }
     }
 
-    /// Hands the outcome to the database. Runs in an unstructured task so that a cancelled job
-    /// (shutdown past its grace) still reports: nothing is left locked until its lease expires.
-    private func report(_ job: ClaimedJob, _ outcome: Outcome, logger: Logger) async {
-        await Task {
-            switch outcome {
-            case .succeeded(let result):
-                await self.complete(job, result: result, logger: logger)
-            case .failed(let message, let retryable, let retryAfter):
-                await self.fail(job, message: message, retryable: retryable, retryAfter: retryAfter, logger: logger)
-            case .timedOut(let timeout):
-                await self.fail(job, message: "timed out after \(timeout.components.seconds)s", retryable: true, retryAfter: nil, logger: logger)
-            case .leaseLost:
-                await self.fail(job, message: "stopped: the job was cancelled or its lease was lost", retryable: true, retryAfter: nil, logger: logger)
-            case .interrupted:
-                await self.release(job, logger: logger)
-            }
-        }.value
+    /// Hands the outcome to the database. The runtime never cancels this task (it cancels only
+    /// handler tasks), so even a job stopped at shutdown reports: nothing stays locked until its
+    /// lease expires.
+    private func report(_ job: ClaimedJob, _ outcome: Outcome, logger: Logger, metrics: BridgeMetrics.Instruments) async {
+        switch outcome {
+        case .succeeded(let result):
+            await complete(job, result: result, logger: logger, metrics: metrics)
+        case .failed(let message, let retryable, let retryAfter):
+            await fail(job, message: message, retryable: retryable, retryAfter: retryAfter, logger: logger, metrics: metrics)
+        case .timedOut(let timeout):
+            await fail(job, message: "timed out after \(Int(timeout.inSeconds))s", retryable: true, retryAfter: nil, logger: logger, metrics: metrics)
+        case .leaseLost:
+            await fail(job, message: "stopped: the job was cancelled or its lease was lost", retryable: true, retryAfter: nil, logger: logger, metrics: metrics)
+        case .interrupted:
+            await release(job, logger: logger, metrics: metrics)
+        }
     }
 
-    private func complete(_ job: ClaimedJob, result: JobResult, logger: Logger) async {
+    private func complete(_ job: ClaimedJob, result: JobResult, logger: Logger, metrics: BridgeMetrics.Instruments) async {
         // Usually the job goes in a group commit with others; only if that batch fails as a
         // whole does it take the one-by-one path below.
         switch await completions.complete(job, result: result) {
         case .completed:
-            BridgeMetrics.succeeded(job)
-            logger.debug("bridge: job succeeded")
+            metrics.succeeded.increment()
             return
         case .stale:
             logger.warning("bridge: result dropped, the job is no longer owned by this lease (reclaimed, finished or cancelled)")
@@ -146,69 +148,79 @@ extension BridgeService {
         case .retryIndividually:
             break
         }
-        // A dropped connection may have lost the call before or after it committed; retrying is
-        // safe because the lease token fences a second write-back.
-        var delay = Duration.milliseconds(200)
-        for attempt in 1...4 {
-            do {
-                try await store.complete(job, result: result)
-                BridgeMetrics.succeeded(job)
-                logger.debug("bridge: job succeeded")
-                return
-            } catch is JobStore.StaleLease {
-                if attempt == 1 {
-                    logger.warning("bridge: result dropped, the job is no longer owned by this lease (reclaimed, finished or cancelled)")
-                }
-                return
-            } catch let error where JobStore.isServerError(error) {
-                // The write-back raised: nothing was written. Fail the attempt so it retries by policy.
-                await fail(job, message: "write-back failed: \(JobStore.describe(error))", retryable: true, retryAfter: nil, logger: logger)
-                return
-            } catch {
-                logger.warning("bridge: complete failed, retrying", metadata: ["error": "\(JobStore.describe(error))"])
-                try? await Task.sleep(for: delay)
-                delay *= 2
-            }
+        switch await record(logger: logger, { try await self.store.complete(job, result: result) }) {
+        case .recorded:
+            metrics.succeeded.increment()
+        case .staleLease:
+            logger.warning("bridge: result dropped, the job is no longer owned by this lease (reclaimed, finished or cancelled)")
+        case .rejected(let error):
+            // The write-back raised: nothing was written. Fail the attempt so it retries by policy.
+            await fail(job, message: "write-back failed: \(DatabaseError.describe(error))", retryable: true, retryAfter: nil, logger: logger, metrics: metrics)
+        case .unreachable:
+            logger.error("bridge: could not report success; the job will run again after its lease expires")
         }
-        logger.error("bridge: could not report success; the job will run again after its lease expires")
     }
 
     /// Shutdown past the grace period: give the job back without spending an attempt; if that
     /// cannot be recorded, fall back to a retryable failure so it is at least not left locked.
-    private func release(_ job: ClaimedJob, logger: Logger) async {
-        do {
-            let status = try await store.release(job)
+    private func release(_ job: ClaimedJob, logger: Logger, metrics: BridgeMetrics.Instruments) async {
+        switch await record(logger: logger, attempts: 1, { try await self.store.release(job) }) {
+        case .recorded(let status):
             logger.info("bridge: job released at shutdown", metadata: ["status": "\(status)"])
-        } catch is JobStore.StaleLease {
+        case .staleLease:
             logger.warning("bridge: release not recorded, the job is no longer owned by this lease")
-        } catch {
+        case .rejected, .unreachable:
             await fail(job, message: "released: worker \(configuration.workerID) shut down before the job finished",
-                       retryable: true, retryAfter: .zero, logger: logger)
+                       retryable: true, retryAfter: .zero, logger: logger, metrics: metrics)
         }
     }
 
-    private func fail(_ job: ClaimedJob, message: String, retryable: Bool, retryAfter: Duration?, logger: Logger) async {
+    private func fail(_ job: ClaimedJob, message: String, retryable: Bool, retryAfter: Duration?, logger: Logger, metrics: BridgeMetrics.Instruments) async {
+        switch await record(logger: logger, { try await self.store.fail(job, error: message, retryable: retryable, retryAfter: retryAfter) }) {
+        case .recorded(let status):
+            metrics.failed(status: status)
+            let metadata: Logger.Metadata = ["error": "\(message)", "status": "\(status)"]
+            if status == "dead" { logger.error("bridge: job dead", metadata: metadata) }
+            else { logger.info("bridge: job attempt failed", metadata: metadata) }
+        case .staleLease:
+            logger.warning("bridge: failure not recorded, the job is no longer owned by this lease", metadata: ["error": "\(message)"])
+        case .rejected(let error):
+            logger.error("bridge: fail rejected by the database", metadata: ["error": "\(DatabaseError.describe(error))"])
+        case .unreachable:
+            logger.error("bridge: could not report failure; the job will run again after its lease expires")
+        }
+    }
+
+    enum Recording<Value: Sendable>: Sendable {
+        case recorded(Value)
+        /// BR409: the lease token no longer owns the job.
+        case staleLease
+        /// The server refused the call (e.g. a write-back raised); retrying cannot help.
+        case rejected(any Error)
+        /// No answer after every attempt.
+        case unreachable
+    }
+
+    /// One outcome call to the database, retried with backoff while the connection fails. A
+    /// dropped connection may have lost the call before or after it committed; retrying is safe
+    /// because the lease token fences a second write.
+    func record<Value: Sendable>(logger: Logger, attempts: Int = 4, _ call: () async throws -> Value) async -> Recording<Value> {
         var delay = Duration.milliseconds(200)
-        for _ in 1...4 {
+        for attempt in 1...attempts {
             do {
-                let status = try await store.fail(job, error: message, retryable: retryable, retryAfter: retryAfter)
-                BridgeMetrics.failed(job, status: status)
-                let metadata: Logger.Metadata = ["error": "\(message)", "status": "\(status)"]
-                if status == "dead" { logger.error("bridge: job dead", metadata: metadata) }
-                else { logger.info("bridge: job attempt failed", metadata: metadata) }
-                return
+                return .recorded(try await call())
             } catch is JobStore.StaleLease {
-                logger.warning("bridge: failure not recorded, the job is no longer owned by this lease", metadata: ["error": "\(message)"])
-                return
-            } catch let error where JobStore.isServerError(error) {
-                logger.error("bridge: fail rejected by the database", metadata: ["error": "\(JobStore.describe(error))"])
-                return
+                return .staleLease
+            } catch where DatabaseError.isServerError(error) {
+                return .rejected(error)
             } catch {
-                logger.warning("bridge: fail call failed, retrying", metadata: ["error": "\(JobStore.describe(error))"])
-                try? await Task.sleep(for: delay)
-                delay *= 2
+                logger.warning("bridge: database call failed, retrying", metadata: ["error": "\(DatabaseError.describe(error))", "attempt": "\(attempt)"])
+                if attempt < attempts {
+                    try? await Task.sleep(for: delay)
+                    delay *= 2
+                }
             }
         }
-        logger.error("bridge: could not report failure; the job will run again after its lease expires")
+        return .unreachable
     }
 }

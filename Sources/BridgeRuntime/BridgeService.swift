@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// The `PostgresClient` must be running (its own service in the same group).
 public final class BridgeService: Service, Sendable {
     let client: PostgresClient
-    let listenURL: DatabaseURL
+    let listener: PostgresListener
     let registry: JobHandlerRegistry
     let configuration: BridgeConfiguration
     let logger: Logger
@@ -29,12 +29,14 @@ public final class BridgeService: Service, Sendable {
 
     public init(client: PostgresClient, listenURL: DatabaseURL, registry: JobHandlerRegistry, configuration: BridgeConfiguration, logger: Logger) {
         self.client = client
-        self.listenURL = listenURL
         self.registry = registry
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "worker"] = .string(configuration.workerID)
         self.logger = logger
+        self.listener = PostgresListener(url: listenURL, channels: [Self.channel], applicationName: "banquet-bridge-listen",
+                                         backoffInitial: configuration.reconnectBackoffInitial,
+                                         backoffMax: configuration.reconnectBackoffMax, logger: logger)
         self.store = JobStore(client: client, logger: logger)
         self.completions = CompletionBatcher(store: store, logger: logger)
         self.rateLimiter = RateLimiter(limits: configuration.rateLimits)
@@ -47,7 +49,8 @@ public final class BridgeService: Service, Sendable {
             let workerID = configuration.workerID
             return state.withLockedValue { state in
                 BridgeStatus(workerID: workerID, listenConnected: state.listenConnected, listenReconnects: state.listenReconnects,
-                             lastPollAt: state.lastPollAt, inFlight: state.inFlight.count, shuttingDown: state.shuttingDown)
+                             lastPollAt: state.lastPollAt, inFlight: state.inFlight.count, shuttingDown: state.shuttingDown,
+                             kinds: registry.kinds)
             }
         }
     }
@@ -77,6 +80,7 @@ public final class BridgeService: Service, Sendable {
                 background.addTask { await self.pollTicker() }
                 background.addTask { await self.maintenanceLoop() }
                 background.addTask { await self.heartbeatLoop() }
+                background.addTask { await self.deadlineLoop() }
                 await self.claimLoop()
                 background.cancelAll()
             }
@@ -84,17 +88,33 @@ public final class BridgeService: Service, Sendable {
             self.shutdownGracefully()
         }
         doorbell.finish()
+        // Our kinds stop counting as handled at once, not 30 s from now.
+        try? await store.workerGone(worker: configuration.workerID)
         logger.info("bridge: stopped")
     }
 }
 
 /// Mutable runtime state, behind one lock: every access is a few dictionary operations.
 struct RuntimeState: Sendable {
+    /// One claimed job, from claim until its outcome is recorded.
     struct InFlight: Sendable {
         var token: UUID
         var pool: String
-        /// Finished by the heartbeat when the job is no longer ours (reclaimed or cancelled).
-        var leaseLost: AsyncStream<Void>.Continuation
+        /// When this attempt times out (the kind's timeout_seconds from the claim).
+        var deadline: ContinuousClock.Instant
+        /// The handler's task, once it started: the runtime cancels it on timeout, lost lease or shutdown.
+        var handler: Task<JobResult, any Error>?
+        /// Why the runtime cancelled the handler, if it did; decides what the cancellation means.
+        var stop: StopReason?
+        /// The outcome is being written: the heartbeat no longer covers this job, so it can neither
+        /// race the completion for the row lock nor mistake our own completion for a lost lease.
+        var reporting = false
+    }
+
+    enum StopReason: Sendable {
+        case timedOut
+        case leaseLost
+        case shutdown
     }
 
     var shuttingDown = false
@@ -103,7 +123,7 @@ struct RuntimeState: Sendable {
     var lastPollAt: Date?
     var inFlight: [Int64: InFlight] = [:]
     var runningPerPool: [String: Int] = [:]
-    /// Pools whose last claim came back full: a freed slot should claim again at once.
+    /// Pools whose last claim came back full: freed slots should claim again.
     var backlog: Set<String> = []
     var knownQueues: Set<String> = []
     var knownQueuesAt: Date?

@@ -8,4 +8,6 @@ public struct BridgeStatus: Sendable, Codable, Equatable {
     public var lastPollAt: Date?
     public var inFlight: Int
     public var shuttingDown: Bool
+    /// The job kinds this daemon has handlers for, and so claims.
+    public var kinds: [String]
 }

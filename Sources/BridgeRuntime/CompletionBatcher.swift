@@ -1,3 +1,4 @@
+import BanquetCore
 import Foundation
 import Logging
 
@@ -54,7 +55,7 @@ actor CompletionBatcher {
                     entry.continuation.resume(returning: completed.contains(entry.job.id) ? .completed : .stale)
                 }
             } catch {
-                logger.debug("bridge: batched completion failed, completing one by one", metadata: ["jobs": "\(batch.count)", "error": "\(JobStore.describe(error))"])
+                logger.debug("bridge: batched completion failed, completing one by one", metadata: ["jobs": "\(batch.count)", "error": "\(DatabaseError.describe(error))"])
                 for entry in batch { entry.continuation.resume(returning: .retryIndividually) }
             }
         }

@@ -3,24 +3,33 @@ import Logging
 
 /// Performs one kind of job: the side effect PostgreSQL cannot do itself.
 ///
-/// The runtime calls `perform` with no transaction open. What it returns is handed to
-/// `bridge.complete`, which runs the kind's SQL write-back and marks the job done in one short
-/// transaction. Throw `JobFailure` to choose between retry and permanent failure; any other error
-/// is treated as retryable.
+/// The runtime decodes the job's payload into `Payload` once, before anything else happens: a
+/// payload that does not decode fails the job permanently with one message naming the field, and
+/// the handler never sees raw JSON. Then `perform` runs with no transaction open. What it returns
+/// is handed to `bridge.complete`, which runs the kind's SQL write-back and marks the job done in
+/// one short transaction. Throw `JobFailure` to choose between retry and permanent failure; any
+/// other error is treated as retryable.
 public protocol JobHandler: Sendable {
-    func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult
+    associatedtype Payload: Decodable & Sendable
+
+    func perform(_ payload: Payload, job: ClaimedJob, context: JobContext) async throws -> JobResult
 
     /// Keys whose configured rate limits this job consumes (e.g. the provider account and the
     /// recipient). A job is only started when every key has room.
-    func rateLimitKeys(for job: ClaimedJob) -> [RateLimitKey]
+    func rateLimitKeys(for payload: Payload) -> [RateLimitKey]
 
     /// The provider this handler calls; consecutive failures open that provider's circuit breaker.
     var provider: String? { get }
 }
 
 extension JobHandler {
-    public func rateLimitKeys(for job: ClaimedJob) -> [RateLimitKey] { [] }
+    public func rateLimitKeys(for payload: Payload) -> [RateLimitKey] { [] }
     public var provider: String? { nil }
+}
+
+/// The payload of a kind that reads none: decodes from any JSON.
+public struct IgnoredPayload: Decodable, Sendable {
+    public init(from decoder: any Decoder) throws {}
 }
 
 /// The JSON result passed to `bridge.complete` (and so to the kind's write-back function).

@@ -1,22 +1,40 @@
-/// Which handler performs which job kind in this daemon.
+/// Which handler performs which job kind in this daemon. The daemon claims only these kinds.
 public struct JobHandlerRegistry: Sendable {
-    private var handlers: [String: any JobHandler] = [:]
+    private var handlers: [String: RegisteredHandler] = [:]
 
     public init() {}
 
-    public mutating func register(_ kind: String, handler: some JobHandler) {
-        handlers[kind] = handler
+    public mutating func register<Handler: JobHandler>(_ kind: String, handler: Handler) {
+        handlers[kind] = RegisteredHandler(provider: handler.provider) { job in
+            let payload = try job.decodePayload(Handler.Payload.self)
+            return PreparedJob(rateLimitKeys: handler.rateLimitKeys(for: payload)) { context in
+                try await handler.perform(payload, job: job, context: context)
+            }
+        }
     }
 
-    /// The handlers this module ships: `bridge.noop` and `http.post`.
+    /// The handler this module ships: `bridge.noop`, for benchmarks and tests.
     public mutating func registerBuiltins() {
         register(NoopHandler.kind, handler: NoopHandler())
-        register(HTTPPostHandler.kind, handler: HTTPPostHandler())
     }
 
-    public func handler(for kind: String) -> (any JobHandler)? {
+    func handler(for kind: String) -> RegisteredHandler? {
         handlers[kind]
     }
 
+    public func handles(_ kind: String) -> Bool { handlers[kind] != nil }
+
     public var kinds: [String] { handlers.keys.sorted() }
+}
+
+/// A handler with its payload type erased: `prepare` decodes the payload (once) and binds it.
+struct RegisteredHandler: Sendable {
+    let provider: String?
+    let prepare: @Sendable (ClaimedJob) throws -> PreparedJob
+}
+
+/// A job whose payload decoded, ready to run.
+struct PreparedJob: Sendable {
+    let rateLimitKeys: [RateLimitKey]
+    let run: @Sendable (JobContext) async throws -> JobResult
 }

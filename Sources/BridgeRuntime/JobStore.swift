@@ -1,3 +1,4 @@
+import BanquetCore
 import Foundation
 import Logging
 import PostgresNIO
@@ -14,12 +15,13 @@ struct JobStore: Sendable {
     /// SQLSTATE `bridge.complete` and `bridge.fail` raise for a lease token that is no longer current.
     static let staleLeaseState = "BR409"
 
-    // 1. Claim: due jobs of the given queues (nil = every queue), leased to this worker.
-    func claim(worker: String, queues: [String]?, limit: Int, leaseSeconds: Int) async throws -> [ClaimedJob] {
+    // 1. Claim: due jobs of the given queues (nil = every queue) and kinds (the ones this daemon
+    //    has handlers for), leased to this worker.
+    func claim(worker: String, queues: [String]?, kinds: [String], limit: Int, leaseSeconds: Int) async throws -> [ClaimedJob] {
         let rows = try await client.query("""
             select c.id, c.queue, c.kind, c.payload::text, c.attempts, c.max_attempts, c.lease_token,
                    c.tenant_id, c.timeout_seconds, c.run_at
-              from bridge.claim(\(worker), \(queues)::text[], \(limit)::int, \(leaseSeconds)::int) c
+              from bridge.claim(\(worker), \(queues)::text[], \(limit)::int, \(leaseSeconds)::int, \(kinds)::text[]) c
             """, logger: logger)
         var jobs: [ClaimedJob] = []
         for try await (id, queue, kind, payload, attempts, maxAttempts, token, tenant, timeout, runAt)
@@ -48,7 +50,7 @@ struct JobStore: Sendable {
         do {
             _ = try await client.query("select bridge.complete(\(job.id), \(job.leaseToken), \(json)::jsonb)", logger: logger)
                 .collect()
-        } catch let error as PSQLError where Self.sqlState(error) == Self.staleLeaseState {
+        } catch where DatabaseError.sqlState(error) == Self.staleLeaseState {
             throw StaleLease()
         }
     }
@@ -72,14 +74,14 @@ struct JobStore: Sendable {
 
     /// Reports a failed attempt; returns the job's new status (pending, dead or cancelled).
     func fail(_ job: ClaimedJob, error message: String, retryable: Bool, retryAfter: Duration?) async throws -> String {
-        let seconds = retryAfter.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        let seconds = retryAfter?.inSeconds
         do {
             let rows = try await client.query("""
                 select bridge.fail(\(job.id), \(job.leaseToken), \(message), \(retryable), \(seconds)::double precision)
                 """, logger: logger)
             for try await status in rows.decode(String.self) { return status }
             return "unknown"
-        } catch let error as PSQLError where Self.sqlState(error) == Self.staleLeaseState {
+        } catch where DatabaseError.sqlState(error) == Self.staleLeaseState {
             throw StaleLease()
         }
     }
@@ -91,7 +93,7 @@ struct JobStore: Sendable {
             let rows = try await client.query("select bridge.release(\(job.id), \(job.leaseToken))", logger: logger)
             for try await status in rows.decode(String.self) { return status }
             return "unknown"
-        } catch let error as PSQLError where Self.sqlState(error) == Self.staleLeaseState {
+        } catch where DatabaseError.sqlState(error) == Self.staleLeaseState {
             throw StaleLease()
         }
     }
@@ -111,7 +113,7 @@ struct JobStore: Sendable {
     }
 
     func prune(retention: Duration) async throws -> Int {
-        let seconds = Double(retention.components.seconds)
+        let seconds = retention.inSeconds
         let rows = try await client.query("select bridge.prune(make_interval(secs => \(seconds)))", logger: logger)
         for try await pruned in rows.decode(Int.self) { return pruned }
         return 0
@@ -133,25 +135,13 @@ struct JobStore: Sendable {
         return depths
     }
 
-    static func sqlState(_ error: PSQLError) -> String? {
-        error.serverInfo?[.sqlState]
+    /// "Still here, running these kinds": lets `bridge.unhandled_kinds()` tell which due jobs no
+    /// live daemon can run.
+    func workerSeen(worker: String, role: String, kinds: [String]) async throws {
+        _ = try await client.query("select bridge.worker_seen(\(worker), \(role), \(kinds)::text[])", logger: logger).collect()
     }
 
-    /// A database error as a line for `last_error` and logs: SQLSTATE and message, never the query text.
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? PSQLError {
-            if let info = error.serverInfo {
-                return "\(info[.sqlState] ?? "?????"): \(info[.message] ?? "database error")"
-            }
-            return "database unavailable (\(error.code))"
-        }
-        return String(reflecting: error)
-    }
-}
-
-extension JobStore {
-    /// The server answered with an error (as opposed to the connection failing).
-    static func isServerError(_ error: any Error) -> Bool {
-        (error as? PSQLError)?.serverInfo != nil
+    func workerGone(worker: String) async throws {
+        _ = try await client.query("select bridge.worker_gone(\(worker))", logger: logger).collect()
     }
 }

@@ -7,7 +7,7 @@ public struct NoopHandler: JobHandler {
 
     public init() {}
 
-    public func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult {
+    public func perform(_ payload: IgnoredPayload, job: ClaimedJob, context: JobContext) async throws -> JobResult {
         let started = Date().timeIntervalSince1970
         return .json(Data("{\"started_at_epoch\":\(started),\"worker_attempt\":\(job.attempts)}".utf8))
     }

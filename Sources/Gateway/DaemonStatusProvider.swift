@@ -13,12 +13,15 @@ public struct ListenStatus: Codable, Sendable, Equatable {
     public var channel: String
     public var workerID: String
     public var inFlightJobs: Int
+    /// The job kinds this process has handlers for, and so the only ones it claims.
+    public var kinds: [String]
 
-    public init(connected: Bool, reconnects: Int, channel: String, workerID: String, inFlightJobs: Int) {
+    public init(connected: Bool, reconnects: Int, channel: String, workerID: String, inFlightJobs: Int, kinds: [String] = []) {
         self.connected = connected
         self.reconnects = reconnects
         self.channel = channel
         self.workerID = workerID
         self.inFlightJobs = inFlightJobs
+        self.kinds = kinds
     }
 }

@@ -9,17 +9,20 @@ import ServiceLifecycle
 /// The HTTP side of `banquet serve`, assembled in one place.
 ///
 /// Today: health, metrics and the edge-function mount (`/functions/v1/<name>`). The
-/// PostgREST-compatible `/rest/v1/rpc` and `/auth/v1` mount on the same router.
+/// PostgREST-compatible `/rest/v1/rpc` and `/auth/v1` mount on the same router, for the roles
+/// that serve client routes (`GatewayRole.servesClientRoutes`).
 public struct Gateway: Sendable {
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
         public var version: String
+        public var role: GatewayRole
 
-        public init(host: String = "127.0.0.1", port: Int = 54321, version: String = "dev") {
+        public init(host: String = "127.0.0.1", port: Int = 54321, version: String = "dev", role: GatewayRole = .all) {
             self.host = host
             self.port = port
             self.version = version
+            self.role = role
         }
     }
 
@@ -39,11 +42,14 @@ public struct Gateway: Sendable {
         self.logger = logger
     }
 
-    public func buildRouter() -> Router<BasicRequestContext> {
-        let router = Router()
-        HealthRoutes(client: client, status: status, startedAt: Date(), version: configuration.version, logger: logger).register(on: router)
+    public func buildRouter() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        HealthRoutes(client: client, status: status, role: configuration.role, startedAt: Date(), version: configuration.version, logger: logger)
+            .register(on: router)
         MetricsRoute(registry: registry).register(on: router)
-        edgeFunctions.mount(on: router)
+        if configuration.role.servesClientRoutes {
+            edgeFunctions.mount(on: router)
+        }
         return router
     }
 

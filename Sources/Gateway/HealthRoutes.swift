@@ -1,3 +1,4 @@
+import BanquetCore
 import Foundation
 import Hummingbird
 import Logging
@@ -9,6 +10,7 @@ import PostgresNIO
 struct HealthRoutes: Sendable {
     let client: PostgresClient
     let status: (any DaemonStatusProvider)?
+    let role: GatewayRole
     let startedAt: Date
     let version: String
     let logger: Logger
@@ -29,12 +31,15 @@ struct HealthRoutes: Sendable {
 
     struct AllHealth: ResponseCodable {
         var status: String
+        /// `banquet serve --role` and what that role runs here.
+        var role: GatewayRole
+        var runs: [String]
         var process: ProcessHealth
         var database: DatabaseHealth
         var listen: ListenStatus?
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<GatewayRequestContext>) {
         router.get("/health") { _, _ in self.processHealth() }
         router.get("/health/db") { _, _ -> EditedResponse<DatabaseHealth> in
             let db = await self.databaseHealth()
@@ -42,9 +47,11 @@ struct HealthRoutes: Sendable {
         }
         router.get("/health/all") { _, _ -> EditedResponse<AllHealth> in
             let db = await self.databaseHealth()
-            let listen = await self.status?.listenStatus()
+            // A gateway runs no job runtime, so there is no LISTEN connection to require.
+            let listen = self.role.runsJobs ? await self.status?.listenStatus() : nil
             let healthy = db.status == "ok" && (listen?.connected ?? true)
-            let body = AllHealth(status: healthy ? "ok" : "degraded", process: self.processHealth(), database: db, listen: listen)
+            let body = AllHealth(status: healthy ? "ok" : "degraded", role: self.role, runs: self.role.components,
+                                 process: self.processHealth(), database: db, listen: listen)
             return EditedResponse(status: healthy ? .ok : .serviceUnavailable, response: body)
         }
     }
@@ -63,8 +70,7 @@ struct HealthRoutes: Sendable {
                 for try await row in rows { return try row.decode(String.self) }
                 return "unknown"
             }
-            let elapsed = clock.now - start
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let ms = (clock.now - start).inMilliseconds
             return DatabaseHealth(status: "ok", roundTripMs: ms.rounded(toPlaces: 3), serverVersion: version, error: nil)
         } catch {
             // Never echo driver errors (they can carry connection details); log them instead.

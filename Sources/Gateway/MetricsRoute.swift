@@ -6,7 +6,7 @@ import Prometheus
 struct MetricsRoute: Sendable {
     let registry: PrometheusCollectorRegistry
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<GatewayRequestContext>) {
         router.get("/metrics") { _, _ -> Response in
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16 * 1024)

@@ -1,3 +1,4 @@
+import BanquetCore
 import PostgresNIO
 
 /// `supabase_migrations.schema_migrations`, shaped as the Supabase CLI creates it
@@ -46,7 +47,7 @@ enum MigrationHistory {
             }
             return result
         } catch {
-            throw .database("reading supabase_migrations.schema_migrations: \(Session.describe(error))")
+            throw .database("reading supabase_migrations.schema_migrations: \(DatabaseError.describe(error))")
         }
     }
 

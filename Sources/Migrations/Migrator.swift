@@ -162,7 +162,7 @@ public struct Migrator: Sendable {
         do {
             connection = try await PostgresConnection.connect(configuration: databaseURL.connectionConfiguration(applicationName: "banquet-migrate"), id: 1, logger: logger)
         } catch {
-            throw .connection(url: databaseURL.description, reason: Session.describe(error))
+            throw .connection(url: databaseURL.description, reason: DatabaseError.describe(error))
         }
         do {
             let result = try await body(connection)
@@ -175,8 +175,7 @@ public struct Migrator: Sendable {
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int {
-        let elapsed = ContinuousClock.now - start
-        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        Int(Duration.since(start).inMilliseconds)
     }
 }
 

@@ -1,3 +1,4 @@
+import BanquetCore
 import Logging
 import PostgresNIO
 
@@ -12,7 +13,7 @@ struct Session: Sendable {
             let rows = try await connection.query(query, logger: logger)
             for try await _ in rows {}
         } catch {
-            throw .database("\(query.sql): \(Self.describe(error))")
+            throw .database("\(query.sql): \(DatabaseError.describe(error))")
         }
     }
 
@@ -24,7 +25,7 @@ struct Session: Sendable {
             }
             return nil
         } catch {
-            throw .database("\(query.sql): \(Self.describe(error))")
+            throw .database("\(query.sql): \(DatabaseError.describe(error))")
         }
     }
 
@@ -71,7 +72,7 @@ struct Session: Sendable {
 
     private func failure(_ error: any Error, file: SQLFile, statement: SQLStatement) -> MigrationError {
         guard let psql = error as? PSQLError, let info = psql.serverInfo else {
-            return .statementFailed(StatementFailure(path: file.displayPath, line: statement.line, statement: statement.text, message: Self.describe(error)))
+            return .statementFailed(StatementFailure(path: file.displayPath, line: statement.line, statement: statement.text, message: DatabaseError.describe(error)))
         }
         let line = info[.position].flatMap(Int.init).map(statement.line(atPosition:)) ?? statement.line
         return .statementFailed(StatementFailure(
@@ -97,18 +98,5 @@ struct Session: Sendable {
             || starts("alter", "system") || starts("create", "tablespace") || starts("drop", "tablespace")
             || starts("begin") || starts("start", "transaction") || starts("commit") || starts("end")
             || starts("rollback") || starts("abort") || starts("prepare", "transaction")
-    }
-
-    /// A one-line description of a connection or server error (never the password: the URL's
-    /// description redacts it, and PSQLError's own text carries no credentials).
-    static func describe(_ error: any Error) -> String {
-        if let psql = error as? PSQLError {
-            if let message = psql.serverInfo?[.message] {
-                return message + (psql.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
-            }
-            if let underlying = psql.underlying { return "\(psql.code): \(underlying)" }
-            return "\(psql.code)"
-        }
-        return String(describing: error)
     }
 }

@@ -3,7 +3,7 @@ import BridgeRuntime
 import Connectors
 import Foundation
 import Gateway
-import Hummingbird
+import JobKinds
 import Logging
 import Metrics
 import PostgresNIO
@@ -11,15 +11,11 @@ import Prometheus
 import ServiceLifecycle
 
 /// Builds the daemon from configuration, in one place: which connectors, which job handlers,
-/// which services. Reading this file tells you everything `banquet serve` runs.
+/// which services, for which `--role`. Reading this file tells you everything `banquet serve` runs.
 struct DaemonAssembly {
     let environment: BanquetCore.Environment
-    let logger: Logger
-
-    init(environment: BanquetCore.Environment) {
-        self.environment = environment
-        self.logger = Logger(label: "banquet")
-    }
+    let role: GatewayRole
+    let logger = Logger(label: "banquet")
 
     func run() async throws {
         let databaseURL = try environment.databaseURL()
@@ -31,42 +27,51 @@ struct DaemonAssembly {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        // 2. The database pool for claims, write-backs and health checks.
-        let bridgeConfiguration = try BridgeConfiguration.fromEnvironment(environment)
+        // 2. The database pool for claims, write-backs, health checks and (later) RPC.
+        var bridgeConfiguration = try BridgeConfiguration.fromEnvironment(environment)
+        bridgeConfiguration.role = role.rawValue
         let poolSize = try environment.int("BANQUET_DB_POOL_SIZE", default: 20)
         let client = PostgresClient(configuration: databaseURL.clientConfiguration(maxConnections: poolSize, applicationName: "banquet-serve"), backgroundLogger: logger)
 
-        // 3. Connectors and the job handlers that use them.
-        let emailConfiguration = try EmailConfiguration.fromEnvironment(environment)
-        let email = makeEmailTransport(configuration: emailConfiguration, logger: logger)
-        var handlers = JobHandlerRegistry()
-        handlers.registerBuiltins()
-        handlers.register("email.send", handler: EmailSendHandler(transport: email, defaultFrom: emailConfiguration.from))
-        // Maintenance kinds fired by SQL schedules do their work in the kind's SQL write-back
-        // (expire proposals, enqueue reminders); the daemon only has to complete them.
-        for kind in ["proposal.expire", "payment.remind"] {
-            handlers.register(kind, handler: NoopHandler())
+        // 3. The job runtime, for the roles that run jobs: connectors and the handlers that use them.
+        var services: [any Service] = [client]
+        var bridge: BridgeService?
+        var described: Logger.Metadata = ["role": "\(role.rawValue)", "database": "\(databaseURL)"]
+        if role.runsJobs {
+            let emailConfiguration = try EmailConfiguration.fromEnvironment(environment)
+            let email = makeEmailTransport(configuration: emailConfiguration, logger: logger)
+            let http = HTTPPostHandler.makeClient(maxConnectionsPerHost: bridgeConfiguration.maxConcurrency)
+            var handlers = JobHandlerRegistry()
+            handlers.registerBuiltins()
+            handlers.register(HTTPPostHandler.kind, handler: HTTPPostHandler(client: http))
+            handlers.register(EmailSendHandler.kind, handler: EmailSendHandler(transport: email, defaultFrom: emailConfiguration.from))
+            for kind in MaintenanceHandler.kinds {
+                handlers.register(kind, handler: MaintenanceHandler())
+            }
+            let runtime = BridgeService(client: client, listenURL: databaseURL, registry: handlers, configuration: bridgeConfiguration, logger: logger)
+            // Services stop in reverse order: the HTTP server first, then the bridge drains, then
+            // the HTTP client its jobs used closes, then the pool.
+            services.append(HTTPClientService(client: http))
+            services.append(runtime)
+            bridge = runtime
+            described["email"] = "\(emailConfiguration.describe())"
+            described["worker"] = "\(bridgeConfiguration.workerID)"
+            described["kinds"] = "\(handlers.kinds.joined(separator: ","))"
         }
 
-        // 4. Services: the pool first and the bridge next, so on shutdown (reverse order) the
-        //    HTTP server stops first, then the bridge drains, then the pool closes.
-        let bridge = BridgeService(client: client, listenURL: databaseURL, registry: handlers, configuration: bridgeConfiguration, logger: logger)
+        // 4. HTTP: every role answers health and metrics; client routes depend on the role.
         let gateway = Gateway(
-            configuration: .init(host: httpHost, port: httpPort, version: BanquetVersion.current),
+            configuration: .init(host: httpHost, port: httpPort, version: BanquetVersion.current, role: role),
             client: client,
-            status: BridgeStatusAdapter(bridge: bridge),
+            status: bridge.map(BridgeStatusAdapter.init(bridge:)),
             registry: registry,
             logger: logger
         )
-        let emailDescription = emailConfiguration.describe()
-        let app = gateway.buildApplication(services: [client, bridge]) { [logger] (port: Int) in
-            logger.info("banquet serving", metadata: [
-                "url": "http://localhost:\(port)",
-                "health": "http://localhost:\(port)/health/all",
-                "database": "\(databaseURL)",
-                "email": "\(emailDescription)",
-                "worker": "\(bridgeConfiguration.workerID)",
-            ])
+        let app = gateway.buildApplication(services: services) { [logger, described] (port: Int) in
+            var metadata = described
+            metadata["url"] = "http://localhost:\(port)"
+            metadata["health"] = "http://localhost:\(port)/health/all"
+            logger.info("banquet serving", metadata: metadata)
         }
         try await app.runService()
     }
@@ -78,10 +83,11 @@ struct BridgeStatusAdapter: DaemonStatusProvider {
 
     func listenStatus() async -> ListenStatus {
         let status = await bridge.status
-        return ListenStatus(connected: status.listenConnected, reconnects: status.listenReconnects, channel: "bridge_jobs", workerID: status.workerID, inFlightJobs: status.inFlight)
+        return ListenStatus(connected: status.listenConnected, reconnects: status.listenReconnects, channel: BridgeService.channel,
+                            workerID: status.workerID, inFlightJobs: status.inFlight, kinds: status.kinds)
     }
 }
 
 enum BanquetVersion {
-    static let current = "0.1.0"
+    static let current = "0.2.0"
 }

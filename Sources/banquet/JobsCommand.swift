@@ -2,6 +2,7 @@ import ArgumentParser
 import BanquetCore
 import Foundation
 import Logging
+import BridgeRuntime
 import PostgresNIO
 
 /// `banquet jobs`: list, inspect, retry and cancel bridge jobs, and show queue statistics.
@@ -17,8 +18,9 @@ struct JobsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Database URL (default: $DATABASE_URL, else the embedded cluster).")
         var databaseURL: String?
 
-        /// Runs `body` with a client connected to the database, then shuts the client down.
-        func withClient<T: Sendable>(_ body: @Sendable (PostgresClient, Logger) async throws -> T) async throws -> T {
+        /// Runs `body` with the job admin API on a client connected to the database, then shuts
+        /// the client down. A database error becomes one line for the operator.
+        func withAdmin<T: Sendable>(_ body: @Sendable (JobAdmin) async throws -> T) async throws -> T {
             var env = Environment()
             if let databaseURL { env.values["DATABASE_URL"] = databaseURL }
             let url = try env.databaseURL()
@@ -29,20 +31,12 @@ struct JobsCommand: AsyncParsableCommand {
                 group.addTask { await client.run(); return nil }
                 defer { group.cancelAll() }
                 do {
-                    return try await body(client, logger)
+                    return try await body(JobAdmin(client: client, logger: logger))
                 } catch let error as PSQLError {
-                    throw BanquetError.usage(JobsCommand.describe(error))
+                    throw BanquetError.usage(DatabaseError.describeForOperator(error))
                 }
             }
         }
-    }
-
-    /// A database error as one line for the operator: message, hint, SQLSTATE.
-    static func describe(_ error: PSQLError) -> String {
-        guard let info = error.serverInfo else { return "cannot reach the database (\(error.code))" }
-        var text = info[.message] ?? "database error"
-        if let hint = info[.hint] { text += "\nhint: \(hint)" }
-        return text + " [\(info[.sqlState] ?? "?")]"
     }
 
     struct List: AsyncParsableCommand {
@@ -54,24 +48,11 @@ struct JobsCommand: AsyncParsableCommand {
         @Option(help: "At most this many rows.") var limit: Int = 50
 
         func run() async throws {
-            let (status, kind, queue, limit) = (status, kind, queue, limit)
-            let rows = try await connection.withClient { client, logger in
-                let result = try await client.query("""
-                    select id, status, queue, kind, attempts, max_attempts, to_char(run_at, 'YYYY-MM-DD HH24:MI:SS'),
-                           to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(locked_by, ''), coalesce(last_error, '')
-                      from bridge.jobs
-                     where (\(status)::text is null or status = \(status))
-                       and (\(kind)::text is null or kind = \(kind))
-                       and (\(queue)::text is null or queue = \(queue))
-                     order by id desc
-                     limit \(limit)
-                    """, logger: logger)
-                var rows: [[String]] = []
-                for try await (id, status, queue, kind, attempts, max, runAt, updated, worker, error)
-                    in result.decode((Int64, String, String, String, Int, Int, String, String, String, String).self) {
-                    rows.append(["\(id)", status, queue, kind, "\(attempts)/\(max)", runAt, updated, worker, Table.truncate(error, 60)])
-                }
-                return rows
+            let filter = JobAdmin.Filter(status: status, kind: kind, queue: queue, limit: limit)
+            let jobs = try await connection.withAdmin { try await $0.list(filter) }
+            let rows = jobs.map { job in
+                ["\(job.id)", job.status, job.queue, job.kind, "\(job.attempts)/\(job.maxAttempts)", Table.utc(job.runAt),
+                 Table.utc(job.updatedAt), job.lockedBy ?? "", Table.truncate(job.lastError ?? "", 60)]
             }
             print(Table.render(header: ["ID", "STATUS", "QUEUE", "KIND", "TRIES", "RUN AT (UTC)", "UPDATED (UTC)", "WORKER", "LAST ERROR"], rows: rows))
             if rows.isEmpty { print("no jobs match") }
@@ -85,24 +66,10 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = id
-            let fields = try await connection.withClient { client, logger -> [(String, String)]? in
-                let result = try await client.query("""
-                    select id::text, status, queue, kind, coalesce(tenant_id::text, ''), coalesce(dedupe_key, ''), priority::text,
-                           attempts || ' of ' || max_attempts, run_at::text, created_at::text, updated_at::text,
-                           coalesce(finished_at::text, ''), coalesce(locked_by, ''), coalesce(locked_until::text, ''),
-                           cancel_requested::text, jsonb_pretty(payload), coalesce(jsonb_pretty(result), ''), coalesce(last_error, '')
-                      from bridge.jobs where id = \(id)
-                    """, logger: logger)
-                let names = ["id", "status", "queue", "kind", "tenant", "dedupe key", "priority", "attempts", "run at", "created",
-                             "updated", "finished", "worker", "locked until", "cancel requested", "payload", "result", "last error"]
-                for try await row in result {
-                    let values = try row.makeRandomAccess().map { try $0.decode(String.self) }
-                    return Array(zip(names, values))
-                }
-                return nil
+            guard let fields = try await connection.withAdmin({ try await $0.show(id) }) else {
+                throw BanquetError.usage("job \(id) not found (it may have been pruned)")
             }
-            guard let fields else { throw BanquetError.usage("job \(id) not found (it may have been pruned)") }
-            let width = fields.map(\.0.count).max() ?? 0
+            let width = fields.map(\.field.count).max() ?? 0
             for (name, value) in fields where !value.isEmpty {
                 let lines = value.split(separator: "\n", omittingEmptySubsequences: false)
                 print("\(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(lines.first ?? "")")
@@ -125,18 +92,11 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (ids, dead, kind) = (ids, dead, kind)
-            let lines = try await connection.withClient { client, logger in
-                if dead {
-                    let rows = try await client.query("select bridge.redrive(\(kind))", logger: logger)
-                    for try await count in rows.decode(Int.self) { return ["requeued \(count) dead job(s)"] }
-                    return []
-                }
+            let lines = try await connection.withAdmin { admin in
+                if dead { return ["requeued \(try await admin.redriveDead(kind: kind)) dead job(s)"] }
                 var lines: [String] = []
                 for id in ids {
-                    let rows = try await client.query("select bridge.retry(\(id))", logger: logger)
-                    for try await count in rows.decode(Int.self) {
-                        lines.append(count == 1 ? "job \(id): requeued" : "job \(id): not requeued (it is running or already succeeded)")
-                    }
+                    lines.append(try await admin.retry(id) ? "job \(id): requeued" : "job \(id): not requeued (it is running or already succeeded)")
                 }
                 return lines
             }
@@ -152,13 +112,10 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let ids = ids
-            let lines = try await connection.withClient { client, logger in
+            let lines = try await connection.withAdmin { admin in
                 var lines: [String] = []
                 for id in ids {
-                    let rows = try await client.query("select bridge.cancel(\(id))", logger: logger)
-                    for try await cancelled in rows.decode(Bool.self) {
-                        lines.append(cancelled ? "job \(id): cancel requested" : "job \(id): already finished, nothing to cancel")
-                    }
+                    lines.append(try await admin.cancel(id) ? "job \(id): cancel requested" : "job \(id): already finished, nothing to cancel")
                 }
                 return lines
             }
@@ -167,20 +124,22 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Job counts per queue, kind and status.")
+        static let configuration = CommandConfiguration(
+            abstract: "Job counts per queue, kind and status, and the kinds no running daemon handles.")
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let rows = try await connection.withClient { client, logger in
-                let result = try await client.query("select queue, kind, status, count, oldest_pending_age_seconds from bridge.stats()", logger: logger)
-                var rows: [[String]] = []
-                for try await (queue, kind, status, count, age) in result.decode((String, String, String, Int64, Double?).self) {
-                    rows.append([queue, kind, status, "\(count)", age.map { String(format: "%.1fs", $0) } ?? ""])
-                }
-                return rows
+            let (counts, unhandled) = try await connection.withAdmin { admin in
+                (try await admin.stats(), try await admin.unhandledKinds())
             }
+            let rows = counts.map { [$0.queue, $0.kind, $0.status, "\($0.count)", $0.oldestDueAge.map(Table.seconds) ?? ""] }
             print(Table.render(header: ["QUEUE", "KIND", "STATUS", "COUNT", "OLDEST DUE"], rows: rows))
             if rows.isEmpty { print("no jobs") }
+            if !unhandled.isEmpty {
+                print("\nunhandled: due jobs of kinds no daemon seen in the last 30 s has a handler for (they wait, they do not go dead)")
+                print(Table.render(header: ["QUEUE", "KIND", "DUE", "OLDEST DUE"],
+                                   rows: unhandled.map { [$0.queue, $0.kind, "\($0.due)", Table.seconds($0.oldestDueAge)] }))
+            }
         }
     }
 }
@@ -194,6 +153,15 @@ enum Table {
                 .trimmingCharacters(in: .whitespaces)
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        String(format: "%.1fs", duration.inSeconds)
+    }
+
+    /// `2026-11-29 07:10:00`, in UTC.
+    static func utc(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space, timeSeparator: .colon))
     }
 
     static func truncate(_ text: String, _ length: Int) -> String {

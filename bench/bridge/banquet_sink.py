@@ -10,7 +10,7 @@ POST paths choose the answer:
     /status/<code>[?retry_after=V]   <code>, with Retry-After: V when given
     /flaky/<n>                       503 for the first <n> requests of an Idempotency-Key, then 200
     /slow/<ms>                       sleep <ms> then 200
-GET /stats  -> {"total": n, "keys": {idempotency_key: count}}
+GET /stats  -> {"total": n, "keys": {idempotency_key: count}, "peak_in_flight": most POSTs open at once}
 GET /log    -> [[epoch_seconds, idempotency_key, path], ...] in arrival order
 """
 import json
@@ -24,6 +24,8 @@ from urllib.parse import parse_qs, urlparse
 lock = threading.Lock()
 log = []
 per_key = {}
+in_flight = 0
+peak_in_flight = 0
 
 
 class Sink(BaseHTTPRequestHandler):
@@ -47,12 +49,23 @@ class Sink(BaseHTTPRequestHandler):
     def do_GET(self):
         with lock:
             if self.path.startswith("/stats"):
-                body = json.dumps({"total": len(log), "keys": per_key})
+                body = json.dumps({"total": len(log), "keys": per_key, "peak_in_flight": peak_in_flight})
             else:
                 body = json.dumps(log)
         self.reply(200, body.encode())
 
     def do_POST(self):
+        global in_flight, peak_in_flight
+        with lock:
+            in_flight += 1
+            peak_in_flight = max(peak_in_flight, in_flight)
+        try:
+            self.answer_post()
+        finally:
+            with lock:
+                in_flight -= 1
+
+    def answer_post(self):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)

@@ -11,5 +11,5 @@ create or replace function public.bench_writeback(p_job_id bigint, p_payload jso
 language sql
 as $$ insert into public.bench_writebacks (job_id) values (p_job_id) $$;
 
-select bridge.register_kind('bridge.noop', 'bench', 'public.bench_writeback(bigint, jsonb, jsonb)'::regprocedure,
+select bridge.register_kind(p_kind => 'bridge.noop', p_queue => 'bench', p_writeback => 'public.bench_writeback',
                             p_concurrency => 1000000);

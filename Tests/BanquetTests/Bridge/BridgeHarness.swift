@@ -68,9 +68,10 @@ final class BridgeHarness: Sendable {
     func registerKind(_ kind: String, queue: String = "default", maxAttempts: Int = 5, timeoutSeconds: Int = 30,
                       concurrency: Int = 1000, backoffBaseSeconds: Double = 0.05, backoffMaxSeconds: Double = 1) async throws {
         try await execute("""
-            select bridge.register_kind('\(kind)', '\(queue)', 'public.test_writeback(bigint,jsonb,jsonb)',
-              'public.test_on_failure(bigint,jsonb,text)', \(maxAttempts), \(timeoutSeconds), \(concurrency),
-              \(backoffBaseSeconds), \(backoffMaxSeconds))
+            select bridge.register_kind(p_kind => '\(kind)', p_queue => '\(queue)',
+              p_writeback => 'public.test_writeback', p_on_failure => 'public.test_on_failure',
+              p_max_attempts => \(maxAttempts), p_timeout_seconds => \(timeoutSeconds), p_concurrency => \(concurrency),
+              p_backoff_base_seconds => \(backoffBaseSeconds), p_backoff_max_seconds => \(backoffMaxSeconds))
             """)
     }
 
@@ -115,8 +116,8 @@ final class BridgeHarness: Sendable {
     }
 
     /// Starts a daemon in this process. Stop it with `stop()` on the returned handle.
-    func startService(registry: JobHandlerRegistry, configuration: BridgeConfiguration) -> RunningService {
-        RunningService(service: BridgeService(client: client, listenURL: db.url, registry: registry, configuration: configuration, logger: Self.logger))
+    func startService(registry: JobHandlerRegistry, configuration: BridgeConfiguration, logger: Logger? = nil) -> RunningService {
+        RunningService(service: BridgeService(client: client, listenURL: db.url, registry: registry, configuration: configuration, logger: logger ?? Self.logger))
     }
 }
 
@@ -164,7 +165,7 @@ extension BridgeConfiguration {
             "BANQUET_POLL_INTERVAL_MS": "\(pollMilliseconds)",
             "BANQUET_RATE_LIMITS": rateLimits,
             "BANQUET_BREAKER_FAILURES": "\(breaker.failureThreshold)",
-            "BANQUET_BREAKER_OPEN_SECONDS": "\(breaker.openDuration.components.seconds)",
+            "BANQUET_BREAKER_OPEN_SECONDS": "\(Int(breaker.openDuration.inSeconds))",
             "BANQUET_SHUTDOWN_GRACE_SECONDS": "\(shutdownGraceSeconds)",
             "BANQUET_SCHEDULE_INTERVAL_MS": "200",
         ]))

@@ -1,8 +1,14 @@
+import AsyncHTTPClient
 import BanquetCore
 @testable import BridgeRuntime
 import Foundation
+@testable import JobKinds
+import Logging
 import PostgresNIO
 import Testing
+
+/// One HTTP client for the tests' http.post handlers, sized as `banquet serve` sizes it.
+let testHTTPClient = HTTPPostHandler.makeClient(maxConnectionsPerHost: 64)
 
 /// The job runtime in-process against real PostgreSQL: claims, write-back, retries, failures.
 @Suite("Bridge runtime", .serialized)
@@ -10,7 +16,7 @@ struct BridgeServiceTests {
     func registry(_ extra: (inout JobHandlerRegistry) -> Void = { _ in }) -> JobHandlerRegistry {
         var registry = JobHandlerRegistry()
         registry.register(NoopHandler.kind, handler: NoopHandler())
-        registry.register(HTTPPostHandler.kind, handler: HTTPPostHandler())
+        registry.register(HTTPPostHandler.kind, handler: HTTPPostHandler(client: testHTTPClient))
         extra(&registry)
         return registry
     }
@@ -53,9 +59,8 @@ struct BridgeServiceTests {
         }
     }
 
-    @Test func unknownKindMalformedPayloadAndRaisingHandlerFailClearlyAndTheDaemonKeepsRunning() async throws {
+    @Test func malformedPayloadAndRaisingHandlerFailClearlyAndTheDaemonKeepsRunning() async throws {
         try await BridgeHarness.with { h in
-            try await h.registerKind("test.unhandled")
             try await h.registerKind("test.typed")
             try await h.registerKind("test.raises", maxAttempts: 2)
             try await h.registerKind(NoopHandler.kind)
@@ -64,23 +69,19 @@ struct BridgeServiceTests {
                 r.register("test.raises", handler: RaisingHandler())
             }
             let daemon = h.startService(registry: registry, configuration: try .test("bad-input"))
-            let unknown = try await h.enqueue("test.unhandled")[0]
             let malformed = try await h.enqueue("test.typed") { _ in #"{"to": 42}"# }[0]
             let raises = try await h.enqueue("test.raises")[0]
             try await eventually("bad jobs are dead") {
-                try await h.int("select count(*) from bridge.jobs where id in (\(unknown), \(malformed), \(raises)) and status = 'dead'") == 3
+                try await h.int("select count(*) from bridge.jobs where id in (\(malformed), \(raises)) and status = 'dead'") == 2
             }
-            #expect(try await h.string("select last_error from bridge.jobs where id = \(unknown)")
-                    == "no handler for kind test.unhandled in this daemon (worker bad-input runs: bridge.noop, http.post, test.raises, test.typed)")
             #expect(try await h.string("select last_error from bridge.jobs where id = \(malformed)") == "malformed payload for test.typed: to is not of type String")
-            // Unknown kind and malformed payload: permanent, one attempt. A raising handler: retried by policy.
-            #expect(try await h.int("select attempts from bridge.jobs where id = \(unknown)") == 1)
+            // Malformed payload: permanent, one attempt. A raising handler: retried by policy.
             #expect(try await h.int("select attempts from bridge.jobs where id = \(malformed)") == 1)
             #expect(try await h.int("select attempts from bridge.jobs where id = \(raises)") == 2)
             let raised = try await h.string("select last_error from bridge.jobs where id = \(raises)") ?? ""
             #expect(raised == "test.raises handler raised boom: the provider exploded")
             // The on-failure handler ran once per dead job.
-            #expect(try await h.int("select count(*) from public.test_failures") == 3)
+            #expect(try await h.int("select count(*) from public.test_failures") == 2)
             // Still running: a good job goes through, and a well-formed typed one too.
             let good = try await h.enqueue(NoopHandler.kind)[0]
             let typed = try await h.enqueue("test.typed") { _ in #"{"to": "ada", "count": 2}"# }[0]
@@ -90,6 +91,118 @@ struct BridgeServiceTests {
             }
             #expect(try await h.string("select result->>'to' from public.test_writebacks where job_id = \(typed)") == "ada")
             try await daemon.stop()
+        }
+    }
+
+    /// graphile-worker's rule: a worker only asks for the tasks it knows. Two daemons share a
+    /// queue; only one has a handler for test.newer. Every test.newer job runs there, none is
+    /// buried as "no handler" by the other, and while no daemon runs a kind its jobs wait and
+    /// show as unhandled.
+    @Test func aDaemonClaimsOnlyTheKindsItHasHandlersFor() async throws {
+        try await BridgeHarness.with { h in
+            try await h.registerKind(NoopHandler.kind)
+            try await h.registerKind("test.newer")
+            let newer = try await h.enqueue("test.newer", count: 100) { _ in #"{"to": "ada", "count": 1}"# }
+            try await h.enqueue(NoopHandler.kind, count: 100)
+            let old = h.startService(registry: registry(), configuration: try .test("old-replica"))
+            try await eventually("the old replica ran every job it can") {
+                try await h.int("select count(*) from bridge.jobs where kind = 'bridge.noop' and status = 'succeeded'") == 100
+            }
+            try await eventually("the old replica has said which kinds it runs") {
+                try await h.int("select count(*) from bridge.workers where worker_id = 'old-replica'") == 1
+            }
+            // Nobody runs test.newer yet: the jobs wait, unattempted, and show as unhandled.
+            #expect(try await h.int("select count(*) from bridge.jobs where kind = 'test.newer' and status = 'pending' and attempts = 0") == 100)
+            let admin = JobAdmin(client: h.client, logger: BridgeHarness.logger)
+            let unhandled = try await admin.unhandledKinds()
+            #expect(unhandled.map(\.kind) == ["test.newer"])
+            #expect(unhandled.first?.due == 100)
+
+            let new = h.startService(registry: registry { $0.register("test.newer", handler: TypedHandler()) }, configuration: try .test("new-replica"))
+            try await h.enqueue(NoopHandler.kind, count: 100)
+            try await eventually("every test.newer job succeeded") {
+                try await h.int("select count(*) from bridge.jobs where kind = 'test.newer' and status = 'succeeded'") == newer.count
+            }
+            try await old.stop()
+            try await new.stop()
+            #expect(try await h.int("select count(*) from bridge.jobs where kind = 'test.newer' and locked_by <> 'new-replica'") == 0)
+            #expect(try await h.int("select count(*) from bridge.jobs where status = 'dead'") == 0)
+            #expect(try await h.int("select count(*) from bridge.jobs where kind = 'test.newer' and attempts <> 1") == 0)
+            #expect(try await admin.unhandledKinds().isEmpty)
+            // A stopped daemon says goodbye: its kinds stop counting as handled at once.
+            #expect(try await h.int("select count(*) from bridge.workers") == 0)
+        }
+    }
+
+    /// The chaos runs' deadlock: heartbeat and complete_many locked the same jobs in different
+    /// orders (40P01). Both now lock in id order; here they run against each other on the same
+    /// jobs, given in opposite orders, many times.
+    @Test func heartbeatAndCompleteManyNeverDeadlock() async throws {
+        try await BridgeHarness.with { h in
+            try await h.registerKind(NoopHandler.kind)
+            for round in 0..<20 {
+                try await h.enqueue(NoopHandler.kind, count: 200)
+                let rows = try await h.client.query("select id, lease_token from bridge.claim('chaos', null, 200, 30)", logger: BridgeHarness.logger)
+                var leases: [(id: Int64, token: UUID)] = []
+                for try await (id, token) in rows.decode((Int64, UUID).self) { leases.append((id, token)) }
+                #expect(leases.count == 200, "round \(round)")
+                let ascending = leases.sorted { $0.id < $1.id }
+                let descending = Array(ascending.reversed())
+                async let heartbeat: Void = {
+                    for _ in 0..<3 {
+                        _ = try await h.client.query("select bridge.heartbeat(\(descending.map(\.id)), \(descending.map(\.token)), 30)",
+                                                     logger: BridgeHarness.logger).collect()
+                    }
+                }()
+                async let complete = h.client.query("select bridge.complete_many(\(ascending.map(\.id)), \(ascending.map(\.token)))",
+                                                    logger: BridgeHarness.logger).collect()
+                try await heartbeat
+                _ = try await complete
+            }
+            #expect(try await h.int("select count(*) from bridge.jobs where status = 'succeeded'") == 4000)
+            #expect(try await h.int("select count(*) from public.test_writebacks") == 4000)
+        }
+    }
+
+    /// A job completed by its own worker was then logged "no longer owned … stopping it" when a
+    /// heartbeat taken before the completion came back after it. Jobs whose outcome is being
+    /// written are no longer heartbeated, and a lost lease is checked again after the heartbeat.
+    @Test func aJobCompletedByItsOwnWorkerIsNeverReportedAsLost() async throws {
+        try await BridgeHarness.with { h in
+            try await h.registerKind("test.sleep")
+            let log = CapturedLog()
+            var logger = Logger(label: "bridge-test") { _ in log.handler() }
+            logger.logLevel = .info
+            // Heartbeat every 100 ms while 400 jobs of 20–60 ms finish: many heartbeats overlap completions.
+            var configuration = try BridgeConfiguration.test("own-completions", queues: "*=16")
+            configuration.heartbeatInterval = .milliseconds(100)
+            let daemon = h.startService(registry: registry { $0.register("test.sleep", handler: SleepHandler()) },
+                                        configuration: configuration, logger: logger)
+            try await h.enqueue("test.sleep", count: 400) { i in "{\"ms\": \(20 + i % 41)}" }
+            try await eventually("400 jobs succeeded") {
+                try await h.int("select count(*) from bridge.jobs where kind = 'test.sleep' and status = 'succeeded'") == 400
+            }
+            try await daemon.stop()
+            #expect(log.messages.filter { $0.contains("no longer owned") }.isEmpty)
+            #expect(log.messages.filter { $0.contains("heartbeat failed") }.isEmpty)
+        }
+    }
+
+    /// AsyncHTTPClient's default pool of 8 connections per host made http.post jobs wait inside
+    /// the client while they held bridge slots and their timeouts ran. With 32 slots and a provider
+    /// that holds each request 2 s, all 32 requests must be open at the provider at once.
+    @Test func httpPostJobsReachTheProviderWithAllTheirSlots() async throws {
+        try await BridgeHarness.with { h in
+            let sink = try HTTPSink()
+            try await h.registerKind(HTTPPostHandler.kind, queue: "http")
+            try await h.enqueue(HTTPPostHandler.kind, count: 32) { _ in sink.payload("/slow/2000") }
+            let daemon = h.startService(registry: registry(), configuration: try .test(queues: "http=32"))
+            try await eventually("32 slow jobs succeeded") {
+                try await h.int("select count(*) from bridge.jobs where kind = 'http.post' and status = 'succeeded'") == 32
+            }
+            try await daemon.stop()
+            let peak = try await sink.stats().peakInFlight
+            #expect(peak == 32, "the provider saw at most \(peak) requests at once")
         }
     }
 

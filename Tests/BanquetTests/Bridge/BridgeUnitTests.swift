@@ -1,5 +1,6 @@
 import BanquetCore
 @testable import BridgeRuntime
+@testable import JobKinds
 import Foundation
 import Testing
 

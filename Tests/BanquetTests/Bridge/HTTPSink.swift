@@ -57,6 +57,13 @@ final class HTTPSink: Sendable {
     struct Stats: Decodable {
         var total: Int
         var keys: [String: Int]
+        /// The most POSTs the sink held open at once.
+        var peakInFlight: Int
+
+        enum CodingKeys: String, CodingKey {
+            case total, keys
+            case peakInFlight = "peak_in_flight"
+        }
     }
 
     func stats() async throws -> Stats {

@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 
 /// Sleeps for `payload.ms` (or until cancelled) and counts starts and cancellations.
 struct SleepHandler: JobHandler {
-    struct Payload: Decodable { var ms: Int }
+    struct Payload: Decodable, Sendable { var ms: Int }
     let counters = Counters()
 
     final class Counters: Sendable {
@@ -15,8 +15,7 @@ struct SleepHandler: JobHandler {
         func cancel() { box.withLockedValue { $0.cancelled += 1 } }
     }
 
-    func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult {
-        let payload = try job.decodePayload(Payload.self)
+    func perform(_ payload: Payload, job: ClaimedJob, context: JobContext) async throws -> JobResult {
         counters.start()
         do {
             try await Task.sleep(for: .milliseconds(payload.ms))
@@ -31,15 +30,14 @@ struct SleepHandler: JobHandler {
 /// Always raises an error that is not a JobFailure.
 struct RaisingHandler: JobHandler {
     struct Boom: Error, CustomStringConvertible { var description: String { "boom: the provider exploded" } }
-    func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult { throw Boom() }
+    func perform(_ payload: IgnoredPayload, job: ClaimedJob, context: JobContext) async throws -> JobResult { throw Boom() }
 }
 
 /// Decodes `{"to": String, "count": Int}` and echoes it.
 struct TypedHandler: JobHandler {
-    struct Payload: Codable { var to: String; var count: Int }
-    func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult {
-        let payload = try job.decodePayload(Payload.self)
-        return try .encoding(payload)
+    struct Payload: Codable, Sendable { var to: String; var count: Int }
+    func perform(_ payload: Payload, job: ClaimedJob, context: JobContext) async throws -> JobResult {
+        try .encoding(payload)
     }
 }
 
@@ -48,7 +46,7 @@ struct OutageHandler: JobHandler {
     let calls = NIOLockedValueBox(0)
     let failing = NIOLockedValueBox(true)
     var provider: String? { "flaky" }
-    func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult {
+    func perform(_ payload: IgnoredPayload, job: ClaimedJob, context: JobContext) async throws -> JobResult {
         calls.withLockedValue { $0 += 1 }
         if failing.withLockedValue({ $0 }) { throw JobFailure.retryable("provider down") }
         return .empty

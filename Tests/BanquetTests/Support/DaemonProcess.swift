@@ -47,6 +47,15 @@ final class DaemonProcess: @unchecked Sendable {
 
     func log() -> String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
+    /// Resident set size now (VmRSS), in bytes, read from /proc.
+    func residentBytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+        else { throw DaemonError.notHealthy(log: "no VmRSS in /proc/\(process.processIdentifier)/status") }
+        return kilobytes * 1024
+    }
+
     private func servingURL() -> URL? {
         for line in log().split(separator: "\n") where line.contains("banquet serving") {
             guard let data = line.data(using: .utf8),

@@ -1,7 +1,7 @@
 -- Bridge schema: tables, RLS, privileges, function hygiene, the NOTIFY trigger's shape, and the
 -- kind registry's validation.
 begin;
-select plan(17);
+select plan(23);
 
 select has_table('bridge', 'jobs', 'bridge.jobs exists');
 select has_table('bridge', 'job_kinds', 'bridge.job_kinds exists');
@@ -40,7 +40,7 @@ select ok(
      from unnest(array[
        'bridge.enqueue(text,jsonb,uuid,text,integer,timestamptz,integer)',
        'bridge.enqueue_batch(text,jsonb[],uuid,text[],integer,timestamptz,integer)',
-       'bridge.claim(text,text[],integer,integer)',
+       'bridge.claim(text,text[],integer,integer,text[])',
        'bridge.heartbeat(bigint[],uuid[],integer)',
        'bridge.complete(bigint,uuid,jsonb)',
        'bridge.complete_many(bigint[],uuid[],jsonb[])',
@@ -52,10 +52,13 @@ select ok(
        'bridge.fire_due_schedules()',
        'bridge.prune(interval,integer)',
        'bridge.stats()',
-       'bridge.queue_depth()']) as f),
+       'bridge.queue_depth()',
+       'bridge.worker_seen(text,text,text[])',
+       'bridge.worker_gone(text)',
+       'bridge.unhandled_kinds(interval)']) as f),
   'service_role may execute the daemon''s API');
 
-select ok(not has_function_privilege('service_role', 'bridge.register_kind(text,text,regprocedure,regprocedure,integer,integer,integer,double precision,double precision)', 'execute'),
+select ok(not has_function_privilege('service_role', 'bridge.register_kind(text,text,text,text,integer,integer,integer,double precision,double precision)', 'execute'),
   'register_kind is for migrations only');
 
 select ok(not has_table_privilege('authenticated', 'bridge.jobs', 'select'), 'authenticated cannot read jobs');
@@ -72,8 +75,32 @@ create schema bridge_test;
 create function bridge_test.wrong_writeback(p_job_id bigint, p_payload jsonb) returns void language sql as $$ select $$;
 
 select throws_ok(
-  $$ select bridge.register_kind('test.bad', 'test_q', 'bridge_test.wrong_writeback(bigint,jsonb)'::regprocedure) $$,
+  $$ select bridge.register_kind('test.bad', 'test_q', 'bridge_test.wrong_writeback(bigint,jsonb)') $$,
   'BR002', null, 'a write-back with the wrong signature is rejected');
+select throws_ok(
+  $$ select bridge.register_kind('test.bad', 'test_q', 'bridge_test.wrong_writeback') $$,
+  'BR002', null, 'a write-back named without arguments is looked up with the write-back signature');
+select throws_ok(
+  $$ select bridge.register_kind('test.bad', 'test_q', 'bridge_test.no_such_function') $$,
+  'BR002', null, 'a write-back that does not exist is rejected');
+
+create function bridge_test.good_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) returns void
+language sql as $$ select $$;
+select bridge.register_kind(p_kind => 'test.named', p_queue => 'test_q', p_writeback => 'bridge_test.good_writeback');
+select is((select writeback_function from bridge.job_kinds where kind = 'test.named'), 'bridge_test.good_writeback',
+  'the write-back is stored by its schema-qualified name, not an OID');
+select bridge.register_kind(p_kind => 'test.named', p_queue => 'test_q', p_writeback => 'bridge_test.good_writeback(bigint, jsonb, jsonb)');
+select is((select writeback_function from bridge.job_kinds where kind = 'test.named'), 'bridge_test.good_writeback',
+  'a name with its argument list is stored the same way');
+select is(
+  (select count(*) from pg_attribute a
+    where a.attrelid in (select c.oid from pg_class c where c.relnamespace = 'bridge'::regnamespace)
+      and a.attnum > 0 and not a.attisdropped
+      and a.atttypid in ('regproc'::regtype, 'regprocedure'::regtype, 'regoper'::regtype, 'regoperator'::regtype,
+                         'regconfig'::regtype, 'regdictionary'::regtype, 'regnamespace'::regtype, 'regcollation'::regtype)),
+  0::bigint, 'no bridge column has a reg* type that pg_upgrade cannot carry');
+select is((select count(*) from bridge.job_kinds where writeback_function is null and kind in ('email.send', 'whatsapp.send', 'fx.sync')),
+  0::bigint, 'the domain''s kinds kept their write-backs through the column change');
 
 select bridge.register_kind('test.kind', 'test_q_a');
 select bridge.register_kind('test.kind', 'test_q_b', p_max_attempts => 9);

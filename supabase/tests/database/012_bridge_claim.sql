@@ -36,7 +36,7 @@ select is((select status from bridge.jobs where id = pg_temp.id('elsewhere')), '
 select throws_ok($$ select * from bridge.claim('worker-1', array['test_claim_q'], 0) $$, 'BR002', null,
   'a claim of zero jobs raises BR002');
 -- Two daemons never see each other's candidate rows: the claim locks with SKIP LOCKED.
-select matches(pg_get_functiondef('bridge.claim(text,text[],integer,integer)'::regprocedure), 'for update skip locked',
+select matches(pg_get_functiondef('bridge.claim(text,text[],integer,integer,text[])'::regprocedure), 'for update skip locked',
   'claim locks its candidates FOR UPDATE SKIP LOCKED');
 
 -- Lease expiry: a crashed worker's job is reclaimed by the next claim.

@@ -85,7 +85,7 @@ select is((select array_agg(kind order by kind) from bridge.job_kinds
   where kind in ('email.send', 'llm.proposal_draft', 'llm.classify_message', 'whatsapp.send', 'instagram.send', 'menu.extract', 'fx.sync', 'proposal.expire', 'payment.remind')),
   array['email.send', 'fx.sync', 'instagram.send', 'llm.classify_message', 'llm.proposal_draft', 'menu.extract', 'payment.remind', 'proposal.expire', 'whatsapp.send'],
   'every job kind is registered');
-select is((select writeback_fn::text from bridge.job_kinds where kind = 'email.send'), 'app.email_send_writeback(bigint,jsonb,jsonb)', 'email.send writes back through app.email_send_writeback');
+select is((select writeback_function from bridge.job_kinds where kind = 'email.send'), 'app.email_send_writeback', 'email.send writes back through app.email_send_writeback');
 select is((select count(*)::int from bridge.schedules where name in ('fx.sync.daily', 'proposal.expire.hourly', 'payment.remind.daily')), 3, 'the recurring schedules exist');
 
 select * from finish();

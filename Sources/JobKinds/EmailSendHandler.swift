@@ -8,11 +8,18 @@ import Foundation
 /// Payload (written by SQL triggers): {"to", "subject", "text", "html"?, "reply_to"?, "from"?,
 /// "notification_id"?}. The Message-ID is derived from the job id, so a retried send after a
 /// crash carries the same id and receiving systems can de-duplicate.
-struct EmailSendHandler: JobHandler {
+public struct EmailSendHandler: JobHandler {
+    public static let kind = "email.send"
+
     let transport: any EmailTransport
     let defaultFrom: String
 
-    struct Payload: Decodable {
+    public init(transport: any EmailTransport, defaultFrom: String) {
+        self.transport = transport
+        self.defaultFrom = defaultFrom
+    }
+
+    public struct Payload: Decodable, Sendable {
         var to: String
         var subject: String
         var text: String
@@ -36,20 +43,13 @@ struct EmailSendHandler: JobHandler {
         }
     }
 
-    var provider: String? { "email" }
+    public var provider: String? { "email" }
 
-    func rateLimitKeys(for job: ClaimedJob) -> [RateLimitKey] {
-        guard let payload = try? job.decodePayload(Payload.self) else { return [] }
-        return [RateLimitKey(name: "email:recipient", value: payload.to.lowercased())]
+    public func rateLimitKeys(for payload: Payload) -> [RateLimitKey] {
+        [RateLimitKey(name: "email:recipient", value: payload.to.lowercased())]
     }
 
-    func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult {
-        let payload: Payload
-        do {
-            payload = try job.decodePayload(Payload.self)
-        } catch {
-            throw JobFailure.permanent("email.send payload is malformed: \(error)")
-        }
+    public func perform(_ payload: Payload, job: ClaimedJob, context: JobContext) async throws -> JobResult {
         guard payload.to.contains("@") else {
             throw JobFailure.permanent("email.send: recipient '\(payload.to)' is not an email address")
         }

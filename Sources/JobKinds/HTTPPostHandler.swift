@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import BanquetCore
+import BridgeRuntime
 import Foundation
 import NIOCore
 
@@ -16,52 +18,59 @@ public struct HTTPPostHandler: JobHandler {
     private let client: HTTPClient
     private let maxResponseBytes = 1 << 20
 
-    public init(client: HTTPClient = .shared, provider: String? = HTTPPostHandler.kind) {
+    public init(client: HTTPClient, provider: String? = HTTPPostHandler.kind) {
         self.client = client
         self.provider = provider
     }
 
-    struct Payload {
-        var url: URL
-        var body: Data
-        var headers: [String: String]
-        var rateKey: String?
+    /// A client whose pool holds as many connections per host as the runtime runs jobs at once.
+    /// AsyncHTTPClient's default of 8 made `http.post` jobs queue inside the client while they
+    /// held bridge slots and their timeouts ran.
+    public static func makeClient(maxConnectionsPerHost: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, maxConnectionsPerHost)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
 
-        init(_ job: ClaimedJob) throws {
-            guard let object = (try? JSONSerialization.jsonObject(with: job.payload)) as? [String: Any] else {
-                throw JobFailure.permanent("malformed payload for \(job.kind): expected a JSON object")
-            }
-            guard let raw = object["url"] as? String, let url = URL(string: raw), let scheme = url.scheme?.lowercased(),
-                  ["http", "https"].contains(scheme), url.host != nil
-            else {
-                throw JobFailure.permanent("malformed payload for \(job.kind): 'url' must be an http(s) URL")
+    public struct Payload: Decodable, Sendable {
+        public var url: URL
+        public var body: JSONValue?
+        public var headers: [String: String]?
+        public var rateKey: String?
+
+        enum CodingKeys: String, CodingKey {
+            case url, body, headers
+            case rateKey = "rate_key"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let raw = try container.decode(String.self, forKey: .url)
+            guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+                throw DecodingError.dataCorruptedError(forKey: .url, in: container, debugDescription: "must be an http(s) URL")
             }
             self.url = url
-            let body = object["body"] ?? NSNull()
-            self.body = try JSONSerialization.data(withJSONObject: body, options: [.fragmentsAllowed])
-            self.headers = (object["headers"] as? [String: String]) ?? [:]
-            self.rateKey = object["rate_key"] as? String
+            self.body = try container.decodeIfPresent(JSONValue.self, forKey: .body)
+            self.headers = try container.decodeIfPresent([String: String].self, forKey: .headers)
+            self.rateKey = try container.decodeIfPresent(String.self, forKey: .rateKey)
         }
     }
 
-    public func rateLimitKeys(for job: ClaimedJob) -> [RateLimitKey] {
-        guard let payload = try? Payload(job) else { return [] }
+    public func rateLimitKeys(for payload: Payload) -> [RateLimitKey] {
         var keys = [RateLimitKey(name: "http.post:host", value: payload.url.host ?? "")]
         if let key = payload.rateKey { keys.append(RateLimitKey(name: "http.post:key", value: key)) }
         return keys
     }
 
-    public func perform(_ job: ClaimedJob, context: JobContext) async throws -> JobResult {
-        let payload = try Payload(job)
+    public func perform(_ payload: Payload, job: ClaimedJob, context: JobContext) async throws -> JobResult {
         var request = HTTPClientRequest(url: payload.url.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: context.idempotencyKey)
-        for (name, value) in payload.headers { request.headers.replaceOrAdd(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: payload.body))
+        for (name, value) in payload.headers ?? [:] { request.headers.replaceOrAdd(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(payload.body ?? .null)))
 
-        let remaining = context.deadline - .now
-        let timeout = TimeAmount.nanoseconds(max(1, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000))
+        let timeout = TimeAmount.nanoseconds(max(1, (context.deadline - .now).inNanoseconds))
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: timeout)
