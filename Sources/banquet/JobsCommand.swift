@@ -37,6 +37,16 @@ struct JobsCommand: AsyncParsableCommand {
                 }
             }
         }
+
+        /// Runs one admin action per job id, printing the line each returns.
+        func forEach(_ ids: [Int64], _ action: @escaping @Sendable (JobAdmin, Int64) async throws -> String) async throws {
+            let lines = try await withAdmin { admin in
+                var lines: [String] = []
+                for id in ids { lines.append(try await action(admin, id)) }
+                return lines
+            }
+            lines.forEach { print($0) }
+        }
     }
 
     struct List: AsyncParsableCommand {
@@ -92,15 +102,13 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (ids, dead, kind) = (ids, dead, kind)
-            let lines = try await connection.withAdmin { admin in
-                if dead { return ["requeued \(try await admin.redriveDead(kind: kind)) dead job(s)"] }
-                var lines: [String] = []
-                for id in ids {
-                    lines.append(try await admin.retry(id) ? "job \(id): requeued" : "job \(id): not requeued (it is running or already succeeded)")
-                }
-                return lines
+            if dead {
+                print("requeued \(try await connection.withAdmin { try await $0.redriveDead(kind: kind) }) dead job(s)")
+                return
             }
-            lines.forEach { print($0) }
+            try await connection.forEach(ids) { admin, id in
+                try await admin.retry(id) ? "job \(id): requeued" : "job \(id): not requeued (it is running or already succeeded)"
+            }
         }
     }
 
@@ -111,15 +119,9 @@ struct JobsCommand: AsyncParsableCommand {
         @Argument(help: "Job ids.") var ids: [Int64]
 
         func run() async throws {
-            let ids = ids
-            let lines = try await connection.withAdmin { admin in
-                var lines: [String] = []
-                for id in ids {
-                    lines.append(try await admin.cancel(id) ? "job \(id): cancel requested" : "job \(id): already finished, nothing to cancel")
-                }
-                return lines
+            try await connection.forEach(ids) { admin, id in
+                try await admin.cancel(id) ? "job \(id): cancel requested" : "job \(id): already finished, nothing to cancel"
             }
-            lines.forEach { print($0) }
         }
     }
 
