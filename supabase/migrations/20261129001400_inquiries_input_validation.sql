@@ -128,6 +128,7 @@ comment on function public.submit_inquiry(uuid, text, text, text, date, integer,
   'Errors: BQ100 name (at most 200 characters), BQ101 no email/phone, BQ102 party size (1 to 10000), BQ103 date not today or later within five years (venue time zone), BQ104 unknown venue, '
   'BQ105 rate limit (5/hour per email, 20/hour per IP), BQ106 email, BQ107 phone, BQ108 message over 5000 characters, BQ004 event type over 100. '
   'A non-empty p_website (honeypot) returns a fake id and stores nothing.
+@bad-input-accepted p_website: the honeypot; a filled one gets a fake id, whatever it holds, and nothing is stored.
 @lint-allow anon_security_definer_function_executable: the public website form; it validates every argument, writes only an inquiry for an existing venue, and is rate limited per email and IP.';
 grant execute on function public.submit_inquiry(uuid, text, text, text, date, integer, text, text, time, text) to anon, authenticated;
 

@@ -13,16 +13,18 @@
 --   * the baseline as the owner of org B (another tenant) and, when anon may call it, as anon.
 -- Each call runs as its own top-level statement (psql \gexec) inside a subtransaction that is
 -- always rolled back, under a 5 s statement_timeout, so calls cannot see each other's writes.
--- After every call that errors, a checksum of every table (count and hash of each row) is compared
--- with the checksum taken before the first call.
+-- A call that errors must not have written anything: neither rows left behind (a checksum of every
+-- table, count and hash of each row, compared with the fixture's) nor rows written before it
+-- raised (pg_stat_xact_user_tables counts the rows of rolled-back subtransactions too), since an
+-- RPC validates before it writes.
 --
 -- The owner of org A calling org B's row, and a random uuid, must fail the same way (not found is
--- not found: ids reveal nothing across tenants).
+-- not found: ids reveal nothing across tenants). Extreme values must be refused, not accepted.
 --
 -- scripts/test-generative-check.sh plants a function that leaks a raw constraint error and proves
 -- this file fails on it.
 begin;
-select plan(5);
+select plan(6);
 
 set local statement_timeout = '5s';
 set local lock_timeout = '2s';
@@ -276,7 +278,8 @@ create temp table gen_results (
   id int primary key,
   sqlstate text,              -- null: the call succeeded
   message text,
-  wrote boolean not null
+  wrote boolean not null,      -- a table differs from the fixture after the call was rolled back
+  written_before_error bigint  -- rows written before the error (rolled back, but not validated first)
 );
 
 -- Every table outside the catalogs: row count and a hash of its rows.
@@ -303,6 +306,18 @@ $$;
 
 create temp table gen_baseline as select pg_temp.gen_checksum() as checksum;
 
+-- Rows this transaction has inserted, updated or deleted in every table outside the catalogs so
+-- far, counting those of rolled-back subtransactions too: the difference across a call that
+-- errored is what it wrote before raising.
+create function pg_temp.gen_rows_written()
+returns bigint
+language sql
+as $$
+  select coalesce(sum(s.n_tup_ins + s.n_tup_upd + s.n_tup_del), 0)::bigint
+  from pg_stat_xact_user_tables s
+  where s.schemaname not in ('extensions') and s.schemaname !~ '^pg_'
+$$;
+
 create function pg_temp.gen_try(p_id int)
 returns void
 language plpgsql
@@ -311,6 +326,7 @@ declare
   v_call gen_calls;
   v_state text;
   v_message text;
+  v_rows_before bigint := pg_temp.gen_rows_written();
 begin
   select * into v_call from gen_calls where id = p_id;
   begin
@@ -331,7 +347,8 @@ begin
   end;
   insert into gen_results
   values (p_id, v_state, v_message,
-          v_state is not null and pg_temp.gen_checksum() <> (select checksum from gen_baseline));
+          v_state is not null and pg_temp.gen_checksum() <> (select checksum from gen_baseline),
+          case when v_state is not null then pg_temp.gen_rows_written() - v_rows_before end);
 end
 $$;
 
@@ -342,7 +359,7 @@ select format('select pg_temp.gen_try(%s)', id) from gen_calls order by id
 
 -- Verdict -----------------------------------------------------------------------------------------
 create temp view gen_outcomes as
-select c.*, r.sqlstate, r.message, r.wrote from gen_calls c join gen_results r using (id);
+select c.*, r.sqlstate, r.message, r.wrote, r.written_before_error from gen_calls c join gen_results r using (id);
 
 select diag(format('generative check: %s functions, %s calls (%s succeeded, %s Banquet errors), %s raw errors, %s writes on error, %s hangs',
   (select count(*) from gen_functions),
@@ -350,7 +367,7 @@ select diag(format('generative check: %s functions, %s calls (%s succeeded, %s B
   (select count(*) from gen_outcomes where sqlstate is null),
   (select count(*) from gen_outcomes where sqlstate like 'BQ%' or sqlstate = '42501'),
   (select count(*) from gen_outcomes where sqlstate not like 'BQ%' and sqlstate not in ('42501', '57014')),
-  (select count(*) from gen_outcomes where wrote),
+  (select count(*) from gen_outcomes where wrote or written_before_error > 0),
   (select count(*) from gen_outcomes where sqlstate = '57014')));
 
 select is(
@@ -365,9 +382,12 @@ select is(
   'every error is a Banquet SQLSTATE (BQxxx) or 42501');
 
 select is(
-  (select coalesce(array_agg(format('%s as %s (%s)', function_name, caller, label) order by id), '{}') from gen_outcomes where wrote),
+  (select coalesce(array_agg(format('%s as %s (%s): %s', function_name, caller, label,
+                                    case when wrote then 'rows left behind' else written_before_error || ' row(s) written before the error' end)
+                             order by id), '{}')
+   from gen_outcomes where wrote or written_before_error > 0),
   '{}',
-  'no call writes anything when it errors');
+  'no call writes anything when it errors (validates before writing, leaves nothing behind)');
 
 select is(
   (select coalesce(array_agg(format('%s as %s (%s)', function_name, caller, label) order by id), '{}') from gen_outcomes where sqlstate = '57014'),
@@ -385,6 +405,21 @@ select is(
      and not (select f.anon_may_call from gen_functions f where f.name = o.function_name)),
   '{}',
   'another tenant''s id fails exactly as a random id does');
+
+-- An extreme value (10,240 characters, 2,000 list entries, a type's maximum or minimum, year 1900
+-- or 9999, infinity) must be refused, not stored or silently used. A function whose COMMENT says
+-- `@bad-input-accepted p_x: <why>` may accept anything in p_x (the form's honeypot does, by design).
+select is(
+  (select coalesce(array_agg(format('%s (%s) succeeded', o.function_name, o.label) order by o.id), '{}')
+   from gen_outcomes o
+   where o.sqlstate is null and o.caller = 'owner_a'
+     and split_part(o.label, ': ', 2) in ('oversized', 'oversized element', 'many elements', 'max', 'min',
+                                          'year 1900', 'year 9999', 'infinity', '-infinity')
+     and not exists (select 1 from gen_functions f
+                     where f.name = o.function_name
+                       and obj_description(f.fn, 'pg_proc') like '%@bad-input-accepted ' || split_part(o.label, ':', 1) || ':%')),
+  '{}',
+  'extreme values (oversized text, type extremes, far and infinite dates) are refused');
 
 select * from finish();
 rollback;
