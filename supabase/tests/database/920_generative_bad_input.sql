@@ -41,13 +41,14 @@ as $$
 declare
   v_org uuid := tests.id(p_org);
   v_draft uuid;
+  v_draft_item uuid;
   v_sent uuid;
   v_booking uuid;
   v_conversation uuid;
 begin
   perform tests.act_as(tests.id(p_owner));
   v_draft := public.create_proposal(tests.id(p_inquiry), tests.id(p_space));
-  perform public.add_proposal_item(v_draft, 'Welcome drinks', 20, 1000);
+  v_draft_item := public.add_proposal_item(v_draft, 'Welcome drinks', 20, 1000);
   v_sent := public.create_proposal(tests.id(p_inquiry), tests.id(p_space));
   perform public.add_proposal_item(v_sent, 'Dinner', 20, 5000);
   perform public.send_proposal(v_sent);
@@ -65,9 +66,9 @@ begin
   perform public.send_message(v_conversation, 'Thanks, we will get back to you');
   perform public.record_payment(v_booking, 'deposit', 100);
   perform tests.reset_role();
-  -- An RPC taking p_proposal_id or p_booking_id is most useful against an open draft and a live
-  -- booking; other kinds take any row of the organization.
-  insert into gen_preferred values ('proposals', v_org, v_draft), ('bookings', v_org, v_booking);
+  -- An RPC taking a proposal, its line or a booking is most useful against an open draft and a
+  -- live booking; other kinds take any row of the organization.
+  insert into gen_preferred values ('proposals', v_org, v_draft), ('proposal_items', v_org, v_draft_item), ('bookings', v_org, v_booking);
 end
 $$;
 
@@ -176,7 +177,11 @@ begin
       else 'test_value'
     end;
   when 'text[]' then
-    return case when v_name = 'status' then '{new}' when v_name = 'keywords' then '{price}' else '{vegan}' end;
+    if p_optional then
+      return null;  -- an optional filter list: no filter in the baseline
+    end if;
+    return case when v_name = 'status' and p_function like '%booking%' then '{held,confirmed}'
+                when v_name = 'status' then '{new}' when v_name = 'keywords' then '{price}' else '{vegan}' end;
   when 'integer', 'bigint', 'smallint', 'numeric' then
     return case
       when v_name like '%bps%' then '1000'
@@ -237,17 +242,19 @@ create temp table gen_calls (
   function_name text not null,
   caller text not null,
   label text not null,
+  variant text not null default '',  -- ' (optional ids given)': the update path of a save_* RPC
   sql text not null
 );
 
-create function pg_temp.gen_call_sql(p_fn regprocedure, p_override_ord bigint, p_override text, p_org uuid)
+create function pg_temp.gen_call_sql(p_fn regprocedure, p_override_ord bigint, p_override text, p_org uuid,
+                                     p_fill_optional boolean default false)
 returns text
 language sql
 as $$
   select format('select %s(%s)', p_fn::oid::regproc,
                 coalesce(string_agg(format('%I => %s::%s', g.name,
                                            coalesce(quote_literal(case when g.ord = p_override_ord then p_override
-                                                                       else pg_temp.gen_value(g.function_name, g.name, g.type, p_org, g.optional) end), 'null'),
+                                                                       else pg_temp.gen_value(g.function_name, g.name, g.type, p_org, g.optional and not p_fill_optional) end), 'null'),
                                            g.type), ', ' order by g.ord), ''))
   from gen_params g
   where g.fn = p_fn
@@ -272,6 +279,21 @@ select p.function_name, 'owner_a', p.name || ': ' || b.label,
 from gen_params p
   cross join lateral pg_temp.gen_bad_values(
     p.type, case when p.type = 'uuid' then pg_temp.gen_value(p.function_name, p.name, p.type, tests.id('org_b')) end) b;
+
+-- An RPC with optional ids (save_menu's p_menu_id: null creates, an id updates) again with those
+-- ids given, so the bad values of its other arguments also reach the update path.
+insert into gen_calls (function_name, caller, label, variant, sql)
+select f.name, 'owner_a', 'baseline', ' (optional ids given)', pg_temp.gen_call_sql(f.fn, 0, null, tests.id('org_a'), true)
+from gen_functions f
+where exists (select 1 from gen_params p where p.fn = f.fn and p.type = 'uuid' and p.optional);
+
+insert into gen_calls (function_name, caller, label, variant, sql)
+select p.function_name, 'owner_a', p.name || ': ' || b.label, ' (optional ids given)',
+       pg_temp.gen_call_sql(p.fn, p.ord, b.value, tests.id('org_a'), true)
+from gen_params p
+  cross join lateral pg_temp.gen_bad_values(p.type, null) b
+where p.type <> 'uuid'
+  and exists (select 1 from gen_params o where o.fn = p.fn and o.type = 'uuid' and o.optional);
 
 -- Running one call --------------------------------------------------------------------------------
 create temp table gen_results (
@@ -376,13 +398,13 @@ select is(
   'every RPC the frontend can call was called');
 
 select is(
-  (select coalesce(array_agg(format('%s as %s (%s): %s %s', function_name, caller, label, sqlstate, left(message, 160)) order by id), '{}')
+  (select coalesce(array_agg(format('%s as %s (%s%s): %s %s', function_name, caller, label, variant, sqlstate, left(message, 160)) order by id), '{}')
    from gen_outcomes where sqlstate not like 'BQ%' and sqlstate not in ('42501', '57014')),
   '{}',
   'every error is a Banquet SQLSTATE (BQxxx) or 42501');
 
 select is(
-  (select coalesce(array_agg(format('%s as %s (%s): %s', function_name, caller, label,
+  (select coalesce(array_agg(format('%s as %s (%s%s): %s', function_name, caller, label, variant,
                                     case when wrote then 'rows left behind' else written_before_error || ' row(s) written before the error' end)
                              order by id), '{}')
    from gen_outcomes where wrote or written_before_error > 0),
@@ -390,7 +412,7 @@ select is(
   'no call writes anything when it errors (validates before writing, leaves nothing behind)');
 
 select is(
-  (select coalesce(array_agg(format('%s as %s (%s)', function_name, caller, label) order by id), '{}') from gen_outcomes where sqlstate = '57014'),
+  (select coalesce(array_agg(format('%s as %s (%s%s)', function_name, caller, label, variant) order by id), '{}') from gen_outcomes where sqlstate = '57014'),
   '{}',
   'no call hangs (5 s statement_timeout)');
 
@@ -398,7 +420,7 @@ select is(
   (select coalesce(array_agg(format('%s (%s): other tenant''s id %s, random id %s', o.function_name, split_part(o.label, ':', 1),
                                     coalesce(o.sqlstate, 'success'), coalesce(r.sqlstate, 'success')) order by o.id), '{}')
    from gen_outcomes o
-     join gen_outcomes r on r.function_name = o.function_name and r.caller = 'owner_a'
+     join gen_outcomes r on r.function_name = o.function_name and r.caller = 'owner_a' and r.variant = o.variant
                         and r.label = split_part(o.label, ':', 1) || ': random id'
    where o.label like '%: other tenant''s id' and o.sqlstate is distinct from r.sqlstate
      -- Guest endpoints (anon may call them) serve every tenant: the website form takes any venue.
@@ -410,7 +432,7 @@ select is(
 -- or 9999, infinity) must be refused, not stored or silently used. A function whose COMMENT says
 -- `@bad-input-accepted p_x: <why>` may accept anything in p_x (the form's honeypot does, by design).
 select is(
-  (select coalesce(array_agg(format('%s (%s) succeeded', o.function_name, o.label) order by o.id), '{}')
+  (select coalesce(array_agg(format('%s (%s%s) succeeded', o.function_name, o.label, o.variant) order by o.id), '{}')
    from gen_outcomes o
    where o.sqlstate is null and o.caller = 'owner_a'
      and split_part(o.label, ': ', 2) in ('oversized', 'oversized element', 'many elements', 'max', 'min',
