@@ -770,6 +770,23 @@ $$;
 COMMENT ON FUNCTION app.normalize_phone(p_phone text) IS 'Phone as stored: formatting removed, 00 prefix turned into +. Validate with app.is_e164.';
 
 --
+-- Name: payment_reference_taken(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.payment_reference_taken(p_reference text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select exists (select 1 from app.payments p where p.provider_reference = p_reference)
+$$;
+
+--
+-- Name: FUNCTION payment_reference_taken(p_reference text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.payment_reference_taken(p_reference text) IS 'Internal: true when any payment already carries this provider reference (says nothing about which).';
+
+--
 -- Name: payment_remind_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -5065,6 +5082,10 @@ begin
       hint = format('Got %s. Amounts are integer minor units: 1250 is 12.50.', p_amount_minor);
   end if;
   perform app.require_text(p_reference, 'p_reference', 'label', false);
+  if p_reference is not null and app.payment_reference_taken(p_reference) then
+    raise exception using errcode = 'BQ008', message = 'p_reference: a payment with this reference is already recorded',
+      hint = 'References are unique: use the provider''s payment id or your own invoice number, or leave it empty.';
+  end if;
   return app.apply_payment(p_booking_id, p_kind, p_amount_minor, p_method, p_reference);
 end
 $$;
@@ -5128,6 +5149,13 @@ begin
   end if;
   perform app.require_text(p_file_name, 'p_file_name', 'name', false);
   perform app.require_text(p_mime_type, 'p_mime_type', 'label', false);
+  -- The path starts with the caller's organization id, so a clash is always with its own document.
+  if exists (select 1 from app.documents d
+             where d.bucket_id = case p_kind when 'brochure' then 'venue-brochures' when 'logo' then 'logos' else 'venue-images' end
+               and d.object_path = p_object_path) then
+    raise exception using errcode = 'BQ008', message = format('p_object_path: a document is already registered at %s', left(p_object_path, 200)),
+      hint = 'Upload the new file under another name, or delete the existing document first.';
+  end if;
   insert into app.documents (organization_id, venue_id, kind, bucket_id, object_path, file_name, mime_type, uploaded_by)
   values (
     v_organization_id, p_venue_id, p_kind,
@@ -9366,6 +9394,14 @@ REVOKE ALL ON FUNCTION app.normalize_phone(p_phone text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO anon;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO authenticated;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO service_role;
+
+--
+-- Name: FUNCTION payment_reference_taken(p_reference text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.payment_reference_taken(p_reference text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.payment_reference_taken(p_reference text) TO authenticated;
+GRANT ALL ON FUNCTION app.payment_reference_taken(p_reference text) TO service_role;
 
 --
 -- Name: FUNCTION payment_remind_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -

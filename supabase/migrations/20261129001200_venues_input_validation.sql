@@ -2,8 +2,9 @@
 -- input with the shared helpers (20261129001000_input_validation.sql) before writing: names and
 -- texts within their kind's length, money within app.money_limit(), guest counts within 1 .. 10,000,
 -- basis points within 0 .. 10000, emails through app.is_email, a menu of another venue or tenant
--- answered as not found (BQ002), and a space still used by bookings or proposals refused with
--- BQ007 instead of a raw foreign-key error. Each function is redefined in full.
+-- answered as not found (BQ002), a space still used by bookings or proposals refused with BQ007
+-- instead of a raw foreign-key error, and a second document at the same storage path refused with
+-- BQ008 instead of a raw unique-key error. Each function is redefined in full.
 
 -- Public functions ----------------------------------------------------------------------------
 
@@ -303,7 +304,7 @@ comment on function public.save_package(uuid, text, bigint, integer, uuid, text,
   'Creates a package for a venue, or updates it when p_package_id is given; returns its id. Owners and managers.';
 grant execute on function public.save_package(uuid, text, bigint, integer, uuid, text, uuid) to authenticated;
 
--- Records an uploaded file; path, file name and MIME type within their limits.
+-- Records an uploaded file; path, file name and MIME type within their limits, one document per path (BQ008).
 create or replace function public.register_document(
   p_venue_id uuid,
   p_kind text,
@@ -331,6 +332,13 @@ begin
   end if;
   perform app.require_text(p_file_name, 'p_file_name', 'name', false);
   perform app.require_text(p_mime_type, 'p_mime_type', 'label', false);
+  -- The path starts with the caller's organization id, so a clash is always with its own document.
+  if exists (select 1 from app.documents d
+             where d.bucket_id = case p_kind when 'brochure' then 'venue-brochures' when 'logo' then 'logos' else 'venue-images' end
+               and d.object_path = p_object_path) then
+    raise exception using errcode = 'BQ008', message = format('p_object_path: a document is already registered at %s', left(p_object_path, 200)),
+      hint = 'Upload the new file under another name, or delete the existing document first.';
+  end if;
   insert into app.documents (organization_id, venue_id, kind, bucket_id, object_path, file_name, mime_type, uploaded_by)
   values (
     v_organization_id, p_venue_id, p_kind,

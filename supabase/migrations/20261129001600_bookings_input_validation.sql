@@ -2,8 +2,27 @@
 -- before writing or reading: event and calendar times finite and plausible (BQ006, where infinity
 -- used to reach interval arithmetic as a raw "cannot subtract infinite timestamps"), a payment
 -- within app.money_limit() (BQ401) and its reference within the label limit (BQ004, where a long
--- one failed on the index), and a cancellation reason within the free-text limit. Each function
--- is redefined in full.
+-- one failed on the index) and not already recorded (BQ008, where the unique key used to answer,
+-- naming itself, even for another organization's payment), and a cancellation reason within the
+-- free-text limit. Each function is redefined in full.
+
+-- Helpers -------------------------------------------------------------------------------------
+
+-- Payment references are unique across all organizations (they are the payment provider's ids),
+-- and the caller sees only its own payments. Definer, so the check sees every row; it answers
+-- yes or no and nothing about whose payment it is.
+create function app.payment_reference_taken(p_reference text)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (select 1 from app.payments p where p.provider_reference = p_reference)
+$$;
+comment on function app.payment_reference_taken(text) is
+  'Internal: true when any payment already carries this provider reference (says nothing about which).';
+grant execute on function app.payment_reference_taken(text) to authenticated, service_role;
 
 -- Public functions ----------------------------------------------------------------------------
 
@@ -110,7 +129,8 @@ comment on function public.cancel_booking(uuid, text) is
   'Cancels a held or confirmed booking (its scheduled payments are cancelled; record refunds separately). Owners and managers.';
 grant execute on function public.cancel_booking(uuid, text) to authenticated;
 
--- Records a payment by hand; amount within the money limit, reference within the label limit.
+-- Records a payment by hand; amount within the money limit, reference within the label limit and
+-- not already recorded (BQ008, the same answer whoever recorded it).
 create or replace function public.record_payment(
   p_booking_id uuid,
   p_kind text,
@@ -129,6 +149,10 @@ begin
       hint = format('Got %s. Amounts are integer minor units: 1250 is 12.50.', p_amount_minor);
   end if;
   perform app.require_text(p_reference, 'p_reference', 'label', false);
+  if p_reference is not null and app.payment_reference_taken(p_reference) then
+    raise exception using errcode = 'BQ008', message = 'p_reference: a payment with this reference is already recorded',
+      hint = 'References are unique: use the provider''s payment id or your own invoice number, or leave it empty.';
+  end if;
   return app.apply_payment(p_booking_id, p_kind, p_amount_minor, p_method, p_reference);
 end
 $$;

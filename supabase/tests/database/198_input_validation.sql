@@ -2,7 +2,7 @@
 -- plus what the generative check (920) cannot see: duplicates, things still in use, and a unique
 -- key taken by another tenant, which must not reveal that tenant.
 begin;
-select plan(26);
+select plan(28);
 select tests.fixture();
 
 -- One email rule ----------------------------------------------------------------------------------
@@ -77,6 +77,20 @@ select throws_ok(format($$ select public.save_message_template(%L, 'whatsapp', '
   'BQ008', 'a whatsapp template named welcome in language en already exists', 'a duplicate template: BQ008 naming the fields');
 select throws_ok(format($$ select public.save_channel_account(%L, 'whatsapp', 'wa-a') $$, tests.id('org_a')),
   'BQ008', 'p_external_id: this whatsapp account is already connected in your organization', 'reconnecting our own number: BQ008');
+
+select public.register_document(tests.id('venue_a'), 'image', tests.id('org_a') || '/images/hall.jpg');
+select throws_ok(format($$ select public.register_document(%L, 'image', %L) $$, tests.id('venue_a'), tests.id('org_a') || '/images/hall.jpg'),
+  'BQ008', format('p_object_path: a document is already registered at %s/images/hall.jpg', tests.id('org_a')),
+  'a second document at the same path: BQ008 naming the field');
+
+-- A payment reference org B already used: the same answer as for our own, naming no one
+select tests.act_as(tests.id('owner_b'));
+select public.record_payment(public.hold_space(tests.id('space_b'), now() + interval '70 days', now() + interval '70 days 3 hours', 20),
+                             'deposit', 100, 'card', 'INV-0001');
+select tests.act_as(tests.id('owner_a'));
+select throws_ok(format($$ select public.record_payment(public.hold_space(%L, now() + interval '80 days', now() + interval '80 days 3 hours', 20), 'deposit', 100, 'card', 'INV-0001') $$, tests.id('space_a')),
+  'BQ008', 'p_reference: a payment with this reference is already recorded',
+  'a payment reference another organization used: BQ008, without the unique key or the organization');
 
 -- Another tenant's unique key: refused, and nothing about that tenant is revealed
 create temp table collision (sqlstate text, message text, hint text, detail text);

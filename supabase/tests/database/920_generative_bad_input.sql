@@ -9,7 +9,8 @@
 --     the parameter's name: p_venue_id -> a venue of org A, p_email -> an address, ...);
 --   * per argument, one call per bad value of its type: null; '' / blanks / 10,240 characters;
 --     0, -1 and the type's extremes; ±infinity, year 1900 and 9999; malformed JSON shapes;
---     a random uuid and org B's row of the same kind;
+--     a random uuid and org B's row of the same kind; a text org A or org B already holds in a
+--     column of the same name (a duplicate);
 --   * the baseline as the owner of org B (another tenant) and, when anon may call it, as anon.
 -- Each call runs as its own top-level statement (psql \gexec) inside a subtransaction that is
 -- always rolled back, under a 5 s statement_timeout, so calls cannot see each other's writes.
@@ -64,7 +65,7 @@ begin
   select id into v_conversation from app.conversations where organization_id = v_org limit 1;
   perform tests.act_as(tests.id(p_owner));
   perform public.send_message(v_conversation, 'Thanks, we will get back to you');
-  perform public.record_payment(v_booking, 'deposit', 100);
+  perform public.record_payment(v_booking, 'deposit', 100, 'card', 'ref-' || p_org);
   perform tests.reset_role();
   -- An RPC taking a proposal, its line or a booking is most useful against an open draft and a
   -- live booking; other kinds take any row of the organization.
@@ -212,11 +213,45 @@ end
 $$;
 
 -- Bad values per type (label, literal); the baseline supplies the others.
-create function pg_temp.gen_bad_values(p_type text, p_org_b_row text)
+-- A value some row of an organization already holds in a text column named like the parameter
+-- (p_object_path -> documents.object_path, p_reference -> payments.provider_reference): sent again,
+-- it must not surface a unique constraint, and another tenant's must not reveal that tenant.
+create function pg_temp.gen_existing_value(p_param text, p_org uuid)
+returns text
+language plpgsql
+as $$
+declare
+  v_column record;
+  v_value text;
+begin
+  for v_column in
+    select a.attrelid::regclass as table_name, a.attname
+    from pg_attribute a join pg_class c on c.oid = a.attrelid
+    where c.relnamespace = 'app'::regnamespace and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped
+      and a.atttypid = 'text'::regtype
+      and (a.attname = regexp_replace(p_param, '^p_', '') or a.attname like '%\_' || regexp_replace(p_param, '^p_', ''))
+      and exists (select 1 from pg_attribute o where o.attrelid = c.oid and o.attname = 'organization_id')
+    order by 1::text, 2
+  loop
+    execute format('select %I from %s where organization_id = $1 and %I is not null order by 1 limit 1',
+                   v_column.attname, v_column.table_name, v_column.attname)
+      into v_value using p_org;
+    if v_value is not null then
+      return v_value;
+    end if;
+  end loop;
+  return null;
+end
+$$;
+
+create function pg_temp.gen_bad_values(p_type text, p_org_b_row text, p_org_a_value text default null, p_org_b_value text default null)
 returns table (label text, value text)
 language sql
 as $$
   select * from (values ('null', null::text)) n
+  union all
+  select v.label, v.value from (values ('org A''s existing value', p_org_a_value), ('other tenant''s value', p_org_b_value)) v(label, value)
+  where p_type = 'text' and v.value is not null
   union all
   select v.label, v.value from (values
       ('text', 'empty', ''), ('text', 'blank', '   '),
@@ -278,7 +313,9 @@ select p.function_name, 'owner_a', p.name || ': ' || b.label,
        pg_temp.gen_call_sql(p.fn, p.ord, b.value, tests.id('org_a'))
 from gen_params p
   cross join lateral pg_temp.gen_bad_values(
-    p.type, case when p.type = 'uuid' then pg_temp.gen_value(p.function_name, p.name, p.type, tests.id('org_b')) end) b;
+    p.type, case when p.type = 'uuid' then pg_temp.gen_value(p.function_name, p.name, p.type, tests.id('org_b')) end,
+    case when p.type = 'text' then pg_temp.gen_existing_value(p.name, tests.id('org_a')) end,
+    case when p.type = 'text' then pg_temp.gen_existing_value(p.name, tests.id('org_b')) end) b;
 
 -- An RPC with optional ids (save_menu's p_menu_id: null creates, an id updates) again with those
 -- ids given, so the bad values of its other arguments also reach the update path.
