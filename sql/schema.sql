@@ -5939,6 +5939,7 @@ declare
   v_conversation app.conversations := app.conversation_for_update(p_conversation_id);
   v_template app.message_templates;
   v_message_id uuid;
+  v_body text;
 begin
   select * into v_template from app.message_templates t
   where t.id = p_template_id and t.organization_id = v_conversation.organization_id;
@@ -5946,11 +5947,19 @@ begin
     raise exception using errcode = 'BQ502', message = 'that template is unknown, not approved, or for another channel',
       hint = format('Pick an approved %s template.', v_conversation.channel);
   end if;
-  if p_params is null or jsonb_typeof(p_params) <> 'array' then
-    raise exception using errcode = 'BQ001', message = 'template params are a JSON array of strings';
+  if p_params is null or jsonb_typeof(p_params) <> 'array'
+     or exists (select 1 from jsonb_array_elements(p_params) e where jsonb_typeof(e) not in ('string', 'number')) then
+    raise exception using errcode = 'BQ001', message = 'p_params is a JSON array of strings',
+      hint = 'e.g. ["Ada", "12 June"] for {{1}} and {{2}}.';
   end if;
+  if jsonb_array_length(p_params) > 20 then
+    raise exception using errcode = 'BQ005', message = 'p_params takes at most 20 entries',
+      hint = format('Got %s.', jsonb_array_length(p_params));
+  end if;
+  v_body := app.fill_template(v_template.body, p_params);
+  perform app.require_text(v_body, 'the message with p_params filled in', 'message');
   insert into app.messages (organization_id, conversation_id, direction, kind, body, template_id, template_params, status, sent_by)
-  values (v_conversation.organization_id, p_conversation_id, 'out', 'template', app.fill_template(v_template.body, p_params),
+  values (v_conversation.organization_id, p_conversation_id, 'out', 'template', v_body,
           p_template_id, p_params, 'queued', (select auth.uid()))
   returning id into v_message_id;
   return v_message_id;

@@ -1,5 +1,6 @@
 -- Messaging: the messaging RPCs validate with the shared helpers (20261129001000_input_validation.sql)
--- before writing: names, labels and message bodies within their kind's limit, keywords at most 50,
+-- before writing: names, labels and message bodies within their kind's limit (a template's filled
+-- in params too, at most 20 of them), keywords at most 50,
 -- cooldown and priority within range, a duplicate answered with BQ008 naming the fields (never the
 -- unique constraint), a venue of another tenant answered as not found (BQ002), and a template
 -- still used by messages refused with BQ007. A WhatsApp number, Instagram account or email sender
@@ -253,6 +254,46 @@ $$;
 comment on function public.send_message(uuid, text) is
   'Sends a free-form text in a conversation (enqueued for the daemon). BQ501 outside the 24-hour WhatsApp/Instagram window. Any member.';
 grant execute on function public.send_message(uuid, text) to authenticated;
+
+-- Sends a template; params are at most 20 strings and the filled message within the message limit.
+create or replace function public.send_template_message(p_conversation_id uuid, p_template_id uuid, p_params jsonb default '[]')
+returns uuid
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_conversation app.conversations := app.conversation_for_update(p_conversation_id);
+  v_template app.message_templates;
+  v_message_id uuid;
+  v_body text;
+begin
+  select * into v_template from app.message_templates t
+  where t.id = p_template_id and t.organization_id = v_conversation.organization_id;
+  if not found or v_template.approval_status <> 'approved' or v_template.channel <> v_conversation.channel then
+    raise exception using errcode = 'BQ502', message = 'that template is unknown, not approved, or for another channel',
+      hint = format('Pick an approved %s template.', v_conversation.channel);
+  end if;
+  if p_params is null or jsonb_typeof(p_params) <> 'array'
+     or exists (select 1 from jsonb_array_elements(p_params) e where jsonb_typeof(e) not in ('string', 'number')) then
+    raise exception using errcode = 'BQ001', message = 'p_params is a JSON array of strings',
+      hint = 'e.g. ["Ada", "12 June"] for {{1}} and {{2}}.';
+  end if;
+  if jsonb_array_length(p_params) > 20 then
+    raise exception using errcode = 'BQ005', message = 'p_params takes at most 20 entries',
+      hint = format('Got %s.', jsonb_array_length(p_params));
+  end if;
+  v_body := app.fill_template(v_template.body, p_params);
+  perform app.require_text(v_body, 'the message with p_params filled in', 'message');
+  insert into app.messages (organization_id, conversation_id, direction, kind, body, template_id, template_params, status, sent_by)
+  values (v_conversation.organization_id, p_conversation_id, 'out', 'template', v_body,
+          p_template_id, p_params, 'queued', (select auth.uid()))
+  returning id into v_message_id;
+  return v_message_id;
+end
+$$;
+comment on function public.send_template_message(uuid, uuid, jsonb) is
+  'Sends an approved template (allowed outside the 24-hour window) with {{n}} params. BQ502 for a bad template. Any member.';
+grant execute on function public.send_template_message(uuid, uuid, jsonb) to authenticated;
 
 -- A conversation's messages; p_before a plausible time (BQ006).
 create or replace function public.list_messages(p_conversation_id uuid, p_before timestamptz default null, p_limit integer default 50)

@@ -266,6 +266,8 @@ as $$
       ('timestamp with time zone', 'year 9999', '9999-12-31 12:00+00'), ('timestamp with time zone', 'year 1900', '1900-01-01 12:00+00'),
       ('jsonb', 'json null', 'null'), ('jsonb', 'json string', '"x"'), ('jsonb', 'json number', '42'), ('jsonb', 'json array', '[{"a": 1}]'),
       ('jsonb', 'json object', '{"a": {"b": [1, 2]}}'),
+      ('jsonb', 'oversized', '["' || (select string_agg(md5(i::text), '') from generate_series(1, 320) i) || '"]'),
+      ('jsonb', 'many elements', (select jsonb_agg('k' || i)::text from generate_series(1, 2000) i)),
       ('uuid', 'random id', gen_random_uuid()::text), ('uuid', 'other tenant''s id', p_org_b_row)
     ) v(type, label, value)
   where v.type = p_type and (v.label <> 'other tenant''s id' or v.value is not null)
