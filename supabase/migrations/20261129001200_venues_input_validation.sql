@@ -29,7 +29,7 @@ begin
   perform app.require_role(p_organization_id, '{owner,manager}');
   perform app.require_text(p_name, 'p_name', 'name');
   if p_timezone is null or not app.is_time_zone(p_timezone) then
-    raise exception using errcode = 'BQ001', message = format('p_timezone: %L is not a time zone', p_timezone),
+    raise exception using errcode = 'BQ001', message = format('p_timezone: %L is not a time zone', left(p_timezone, 100)),
       hint = 'Use an IANA name such as Europe/London or America/New_York.';
   end if;
   if p_currency is not null and upper(p_currency) !~ '^[A-Z]{3}$' then

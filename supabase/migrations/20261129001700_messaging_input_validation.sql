@@ -48,9 +48,7 @@ declare
   v_id uuid;
 begin
   perform app.require_role(p_organization_id, '{owner,manager}');
-  if p_channel is null or p_channel not in ('whatsapp', 'instagram', 'email') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a channel', p_channel), hint = 'Use whatsapp, instagram or email.';
-  end if;
+  perform app.require_one_of(p_channel, 'p_channel', '{whatsapp,instagram,email}');
   if nullif(btrim(p_external_id), '') is null then
     raise exception using errcode = 'BQ001', message = 'p_external_id (the provider account id) is required',
       hint = 'WhatsApp phone-number id, Instagram account id, or the sender email.';
@@ -110,9 +108,7 @@ declare
   v_id uuid;
 begin
   perform app.require_role(p_organization_id, '{owner,manager}');
-  if p_channel is null or p_channel not in ('whatsapp', 'instagram', 'email') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a channel', p_channel);
-  end if;
+  perform app.require_one_of(p_channel, 'p_channel', '{whatsapp,instagram,email}');
   perform app.require_text(p_name, 'p_name', 'name');
   if p_name !~ '^[a-z0-9_]+$' then
     raise exception using errcode = 'BQ001', message = 'template names are lower-case letters, digits and underscores',
@@ -207,9 +203,7 @@ begin
   end if;
   perform app.require_texts(p_keywords, 'p_keywords', 'label', 50);
   perform app.require_text(p_reply_body, 'p_reply_body', 'message');
-  if p_channel is not null and p_channel not in ('whatsapp', 'instagram', 'email') then
-    raise exception using errcode = 'BQ001', message = format('p_channel: %L is not a channel', left(p_channel, 100));
-  end if;
+  perform app.require_one_of(p_channel, 'p_channel', '{whatsapp,instagram,email}', false);
   perform app.require_count(p_cooldown_minutes, 'p_cooldown_minutes', 0, 43200);
   perform app.require_count(p_priority, 'p_priority', -1000, 1000, false);
   if p_rule_id is null then
