@@ -6,6 +6,7 @@
 #   public.planted_raw_error(p_name text)         lets a raw check/not-null constraint error through
 #   public.planted_partial_write(p_venue_id uuid)  writes a row, then raises a Banquet error
 #   public.planted_hang()                          sleeps past the 5 s statement_timeout
+#   public.planted_leak(p_venue_id uuid)           returns any organization's venue to anyone
 #
 # Nothing in the check names these functions: it finds them in pg_catalog like any new RPC.
 # The scratch database is dropped afterwards.
@@ -66,6 +67,18 @@ as $$
   select pg_catalog.pg_sleep(6)
 $$;
 grant execute on function public.planted_hang() to authenticated;
+
+-- A leak: a definer function that forgets to check membership.
+create function public.planted_leak(p_venue_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select pg_catalog.jsonb_build_object('id', v.id, 'name', v.name) from app.venues v where v.id = p_venue_id
+$$;
+grant execute on function public.planted_leak(uuid) to authenticated;
 SQL
 
 output="$(pg_prove -d "$SCRATCH_URL" "$ROOT/supabase/tests/database/920_generative_bad_input.sql" 2>&1)" && rc=0 || rc=$?
@@ -81,6 +94,8 @@ expect "the hang is reported" 'planted_hang as owner_a \(baseline\)'
 expect "the raw-error assertion fails" 'Failed test 2: "every error is a Banquet SQLSTATE'
 expect "the write assertion fails" 'Failed test 3: "no call writes anything when it errors'
 expect "the hang assertion fails" 'Failed test 4: "no call hangs'
+expect "the leak is reported" 'planted_leak as owner_b returned org A.s row'
+expect "the leak assertion fails" 'Failed test 7: "another tenant.s calls return nothing of org A.s'
 expect "the summary counts them" '# generative check: [0-9]+ functions, [0-9]+ calls .*, [1-9][0-9]* raw errors, [1-9][0-9]* writes on error, [1-9][0-9]* hangs'
 if [[ $rc -ne 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: pg_prove exited 0 on the planted functions"; fi
 

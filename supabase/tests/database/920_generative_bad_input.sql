@@ -20,12 +20,13 @@
 -- RPC validates before it writes.
 --
 -- The owner of org A calling org B's row, and a random uuid, must fail the same way (not found is
--- not found: ids reveal nothing across tenants). Extreme values must be refused, not accepted.
+-- not found: ids reveal nothing across tenants), and what org B's owner gets back when calling with
+-- org A's ids contains no id of org A's rows. Extreme values must be refused, not accepted.
 --
 -- scripts/test-generative-check.sh plants a function that leaks a raw constraint error and proves
 -- this file fails on it.
 begin;
-select plan(6);
+select plan(7);
 
 set local statement_timeout = '5s';
 set local lock_timeout = '2s';
@@ -339,6 +340,7 @@ create temp table gen_results (
   id int primary key,
   sqlstate text,              -- null: the call succeeded
   message text,
+  result text,                -- what a call that succeeded returned
   wrote boolean not null,      -- a table differs from the fixture after the call was rolled back
   written_before_error bigint  -- rows written before the error (rolled back, but not validated first)
 );
@@ -387,6 +389,7 @@ declare
   v_call gen_calls;
   v_state text;
   v_message text;
+  v_result text;
   v_rows_before bigint := pg_temp.gen_rows_written();
 begin
   select * into v_call from gen_calls where id = p_id;
@@ -395,7 +398,9 @@ begin
       when 'anon' then perform tests.act_as_anon();
       else perform tests.act_as(tests.id(v_call.caller));
     end case;
-    execute v_call.sql;
+    -- The whole answer as text (every row of a set-returning RPC), kept in a variable, which the
+    -- rollback below does not undo.
+    execute format('select coalesce(string_agg(r::text, '' ''), '''') from (%s) r', v_call.sql) into v_result;
     raise sqlstate 'ZZ000';  -- success: roll this call back too, so the next starts from the fixture
   exception
     when sqlstate 'ZZ000' then
@@ -407,7 +412,7 @@ begin
       get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
   end;
   insert into gen_results
-  values (p_id, v_state, v_message,
+  values (p_id, v_state, v_message, v_result,
           v_state is not null and pg_temp.gen_checksum() <> (select checksum from gen_baseline),
           case when v_state is not null then pg_temp.gen_rows_written() - v_rows_before end);
 end
@@ -419,8 +424,32 @@ select format('select pg_temp.gen_try(%s)', id) from gen_calls order by id
 \o
 
 -- Verdict -----------------------------------------------------------------------------------------
+-- The ids of every row of an organization, in every table with an id and an organization_id.
+create function pg_temp.gen_row_ids(p_org uuid)
+returns setof text
+language plpgsql
+as $$
+declare
+  v_table regclass;
+begin
+  for v_table in
+    select c.oid::regclass from pg_class c
+    where c.relnamespace = 'app'::regnamespace and c.relkind = 'r'
+      and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'organization_id')
+      and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'id')
+  loop
+    return query execute format('select id::text from %s where organization_id = $1', v_table) using p_org;
+  end loop;
+end
+$$;
+
 create temp view gen_outcomes as
-select c.*, r.sqlstate, r.message, r.wrote, r.written_before_error from gen_calls c join gen_results r using (id);
+select c.*, r.sqlstate, r.message, r.result, r.wrote, r.written_before_error from gen_calls c join gen_results r using (id);
+
+-- Every id of a row that belongs to org A: no answer to org B may contain one.
+create temp table gen_org_a_ids as
+select id from pg_temp.gen_row_ids(tests.id('org_a')) as id
+where id ~ '^[0-9a-f]{8}-';  -- uuids; a small serial number would match by accident
 
 select diag(format('generative check: %s functions, %s calls (%s succeeded, %s Banquet errors), %s raw errors, %s writes on error, %s hangs',
   (select count(*) from gen_functions),
@@ -481,6 +510,17 @@ select is(
                        and obj_description(f.fn, 'pg_proc') like '%@bad-input-accepted ' || split_part(o.label, ':', 1) || ':%')),
   '{}',
   'extreme values (oversized text, type extremes, far and infinite dates) are refused');
+
+-- Called by another tenant with org A's ids, an RPC may answer (an empty list, a status) but never
+-- with anything of org A's.
+select is(
+  (select coalesce(array_agg(format('%s as owner_b returned org A''s row %s', o.function_name, i.id) order by o.id), '{}')
+   from gen_outcomes o join gen_org_a_ids i on position(i.id in o.result) > 0
+   where o.caller = 'owner_b' and o.sqlstate is null
+     -- Guest endpoints answer whoever holds the proposal's token: it is the capability.
+     and not (select f.anon_may_call from gen_functions f where f.name = o.function_name)),
+  '{}',
+  'another tenant''s calls return nothing of org A''s');
 
 select * from finish();
 rollback;
