@@ -23,8 +23,8 @@
 -- not found: ids reveal nothing across tenants), and what org B's owner gets back when calling with
 -- org A's ids contains no id of org A's rows. Extreme values must be refused, not accepted.
 --
--- scripts/test-generative-check.sh plants a function that leaks a raw constraint error and proves
--- this file fails on it.
+-- scripts/test-generative-check.sh plants RPCs that leak a raw constraint error, write before
+-- raising, hang, and return another tenant's row, and proves this file fails on each.
 begin;
 select plan(7);
 
