@@ -577,14 +577,14 @@ CREATE FUNCTION app.is_email(p_email text) RETURNS boolean
     LANGUAGE sql IMMUTABLE
     SET search_path TO ''
     AS $_$
-  select p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' and length(p_email) <= 254
+  select p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'
 $_$;
 
 --
 -- Name: FUNCTION is_email(p_email text); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.is_email(p_email text) IS 'True for something@domain.tld of at most 254 characters (RFC 5321); the one email rule (null stays null).';
+COMMENT ON FUNCTION app.is_email(p_email text) IS 'True for something@domain.tld: the one email format rule (null stays null). Length is app.require_email''s.';
 
 --
 -- Name: is_time_zone(text); Type: FUNCTION; Schema: app; Owner: -
@@ -1189,9 +1189,10 @@ begin
   if p_required and app.normalize_email(p_value) is null then
     raise exception using errcode = 'BQ001', message = format('%s is required', p_field);
   end if;
-  if app.normalize_email(p_value) is not null and not app.is_email(app.normalize_email(p_value)) then
-    raise exception using errcode = 'BQ106', message = format('%s is not an email address', p_field),
-      hint = 'Use the form name@example.com (at most 254 characters).';
+  if app.normalize_email(p_value) is not null
+     and (not app.is_email(app.normalize_email(p_value)) or length(app.normalize_email(p_value)) > 254) then
+    raise exception using errcode = 'BQ106', message = format('%s is not an email address of at most 254 characters', p_field),
+      hint = 'Use the form name@example.com (RFC 5321 allows at most 254 characters).';
   end if;
 end
 $$;
@@ -1200,7 +1201,7 @@ $$;
 -- Name: FUNCTION require_email(p_value text, p_field text, p_required boolean); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.require_email(p_value text, p_field text, p_required boolean) IS 'BQ106 unless the value (trimmed, lower-cased) is an email address; BQ001 when required and blank.';
+COMMENT ON FUNCTION app.require_email(p_value text, p_field text, p_required boolean) IS 'BQ106 unless the value (trimmed, lower-cased) is an email address (app.is_email) of at most 254 characters; BQ001 when required and blank.';
 
 --
 -- Name: require_money(bigint, text, boolean); Type: FUNCTION; Schema: app; Owner: -

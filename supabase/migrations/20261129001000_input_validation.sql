@@ -13,7 +13,9 @@
 -- out of range, BQ007 still in use, BQ008 duplicate. A missing or malformed argument stays BQ001.
 --
 -- Also: app.is_email, the one email rule (it was written out four times), and the contacts
--- table's email check rewritten to call it (validated in 20261129001100).
+-- table's email check rewritten to call it (validated in 20261129001100). app.is_email is exactly
+-- the old regex, so validating existing contacts cannot fail; the 254-character limit is applied
+-- by app.require_email to new input only.
 set local lock_timeout = '5s';
 
 -- Formats -------------------------------------------------------------------------------------
@@ -24,10 +26,10 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' and length(p_email) <= 254
+  select p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'
 $$;
 comment on function app.is_email(text) is
-  'True for something@domain.tld of at most 254 characters (RFC 5321); the one email rule (null stays null).';
+  'True for something@domain.tld: the one email format rule (null stays null). Length is app.require_email''s.';
 grant execute on function app.is_email(text) to anon, authenticated, service_role;
 
 -- The contacts table's email check calls the same rule as every function does. Added NOT VALID
@@ -168,14 +170,15 @@ begin
   if p_required and app.normalize_email(p_value) is null then
     raise exception using errcode = 'BQ001', message = format('%s is required', p_field);
   end if;
-  if app.normalize_email(p_value) is not null and not app.is_email(app.normalize_email(p_value)) then
-    raise exception using errcode = 'BQ106', message = format('%s is not an email address', p_field),
-      hint = 'Use the form name@example.com (at most 254 characters).';
+  if app.normalize_email(p_value) is not null
+     and (not app.is_email(app.normalize_email(p_value)) or length(app.normalize_email(p_value)) > 254) then
+    raise exception using errcode = 'BQ106', message = format('%s is not an email address of at most 254 characters', p_field),
+      hint = 'Use the form name@example.com (RFC 5321 allows at most 254 characters).';
   end if;
 end
 $$;
 comment on function app.require_email(text, text, boolean) is
-  'BQ106 unless the value (trimmed, lower-cased) is an email address; BQ001 when required and blank.';
+  'BQ106 unless the value (trimmed, lower-cased) is an email address (app.is_email) of at most 254 characters; BQ001 when required and blank.';
 grant execute on function app.require_email(text, text, boolean) to anon, authenticated, service_role;
 
 create function app.require_money(p_value bigint, p_field text, p_required boolean default true)

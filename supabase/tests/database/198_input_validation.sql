@@ -6,9 +6,8 @@ select plan(28);
 select tests.fixture();
 
 -- One email rule ----------------------------------------------------------------------------------
-select ok(app.is_email('ada@example.com') and not app.is_email('ada@example') and not app.is_email('a b@example.com')
-          and not app.is_email(repeat('a', 250) || '@example.com'),
-  'app.is_email: name@domain.tld, at most 254 characters');
+select ok(app.is_email('ada@example.com') and not app.is_email('ada@example') and not app.is_email('a b@example.com'),
+  'app.is_email: name@domain.tld');
 select ok((select pg_get_constraintdef(c.oid) like '%is_email(email)%' from pg_constraint c
            where c.conrelid = 'app.contacts'::regclass and c.conname = 'contacts_email_is_email' and c.convalidated),
   'the contacts table checks email with app.is_email (validated)');
