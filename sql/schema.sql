@@ -209,7 +209,7 @@ CREATE FUNCTION app.channel_account_taken(p_organization_id uuid, p_channel text
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select case when a.organization_id = p_organization_id then 'own' else 'other' end
+  select case when a.organization_id = p_organization_id and app.has_role(p_organization_id) then 'own' else 'other' end
   from app.channel_accounts a
   where a.channel = p_channel and a.external_id = p_external_id
     and a.id is distinct from p_except_id

@@ -1,19 +1,17 @@
 -- Messaging: the messaging RPCs validate with the shared helpers (20261129001000_input_validation.sql)
 -- before writing: names, labels and message bodies within their kind's limit (a template's filled
--- in params too, at most 20 of them), keywords at most 50,
--- cooldown and priority within range, a duplicate answered with BQ008 naming the fields (never the
--- unique constraint), a venue of another tenant answered as not found (BQ002), and a template
--- still used by messages refused with BQ007. A WhatsApp number, Instagram account or email sender
--- already connected by another organization is refused without saying which organization, its
--- ids or its names. Each function is redefined in full.
-
--- Public functions ----------------------------------------------------------------------------
+-- in params too, at most 20 of them), keywords at most 50, cooldown and priority within range, a
+-- duplicate answered with BQ008 naming the fields (never the unique constraint), a venue of another
+-- tenant answered as not found (BQ002), and a template still used by messages refused with BQ007.
+-- A WhatsApp number, Instagram account or email sender already connected by another organization is
+-- refused without saying which organization, its ids or its names. Each function is redefined in
+-- full.
 
 -- Helpers -------------------------------------------------------------------------------------
 
 -- Where a provider account id is already connected: 'own' (the caller's organization), 'other'
 -- (some other organization), or null (free). Definer because the caller cannot see other tenants'
--- rows; it returns only that word.
+-- rows; it returns only that word, and 'own' only to a member of p_organization_id.
 create function app.channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid)
 returns text
 language sql
@@ -21,7 +19,7 @@ stable
 security definer
 set search_path = ''
 as $$
-  select case when a.organization_id = p_organization_id then 'own' else 'other' end
+  select case when a.organization_id = p_organization_id and app.has_role(p_organization_id) then 'own' else 'other' end
   from app.channel_accounts a
   where a.channel = p_channel and a.external_id = p_external_id
     and a.id is distinct from p_except_id
@@ -30,6 +28,8 @@ $$;
 comment on function app.channel_account_taken(uuid, text, text, uuid) is
   'Internal: own / other / null for a provider account id, revealing nothing else about another organization.';
 grant execute on function app.channel_account_taken(uuid, text, text, uuid) to authenticated, service_role;
+
+-- Public functions ----------------------------------------------------------------------------
 
 -- Connects or updates a provider account; duplicates answer BQ008.
 create or replace function public.save_channel_account(
