@@ -85,12 +85,13 @@ test-pgtap: ## pgTAP over supabase/tests/database
 test-sql-lint: ## squawk over the migrations
 	scripts/squawk.sh
 
-test-checks: ## linter-equivalent checks, plpgsql_check, schema snapshot and docs drift
+test-checks: ## linter-equivalent checks, plpgsql_check, schema snapshot and docs drift, check self-tests
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/sql-checks.sh
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/plpgsql-check.sh
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh check
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) python3 scripts/gen-rpc-docs.py --check
 	ADMIN_URL=$(TEST_ADMIN_URL) scripts/test-sql-checks.sh
+	ADMIN_URL=$(TEST_ADMIN_URL) TEMPLATE_DB=$(TEMPLATE_DB) scripts/test-generative-check.sh
 
 SWIFT_TEST_ENV = BANQUET_TEST_DATABASE_URL=$(TEST_ADMIN_URL) BANQUET_TEST_TEMPLATE=$(TEMPLATE_DB) BANQUET_BIN=$(BIN) \
   BANQUET_TEST_PGDATA=$(DATA_DIR)/pg-test

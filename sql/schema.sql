@@ -202,6 +202,27 @@ $$;
 COMMENT ON FUNCTION app.booking_for_update(p_booking_id uuid, p_roles text[]) IS 'Locks a booking visible to the caller and checks the role; BQ002 or 42501 otherwise.';
 
 --
+-- Name: channel_account_taken(uuid, text, text, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select case when a.organization_id = p_organization_id and app.has_role(p_organization_id) then 'own' else 'other' end
+  from app.channel_accounts a
+  where a.channel = p_channel and a.external_id = p_external_id
+    and a.id is distinct from p_except_id
+  limit 1
+$$;
+
+--
+-- Name: FUNCTION channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid) IS 'Internal: own / other / null for a provider account id, revealing nothing else about another organization.';
+
+--
 -- Name: channel_send_failed(bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -549,6 +570,23 @@ $_$;
 COMMENT ON FUNCTION app.is_e164(p_phone text) IS 'True for an E.164 number: +, country code, up to 15 digits.';
 
 --
+-- Name: is_email(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.is_email(p_email text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'
+$_$;
+
+--
+-- Name: FUNCTION is_email(p_email text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.is_email(p_email text) IS 'True for something@domain.tld: the one email format rule (null stays null). Length is app.require_email''s.';
+
+--
 -- Name: is_time_zone(text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -625,6 +663,23 @@ $$;
 COMMENT ON FUNCTION app.menu_extract_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for menu.extract (called by bridge.complete).';
 
 --
+-- Name: money_limit(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.money_limit() RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select 100000000000::bigint
+$$;
+
+--
+-- Name: FUNCTION money_limit(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.money_limit() IS 'Largest amount in minor units (10^11, a billion in a two-decimal currency); sums of 90 million such amounts still fit bigint.';
+
+--
 -- Name: new_proposal(uuid, text, uuid, text, integer, timestamp with time zone, timestamp with time zone, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -655,13 +710,18 @@ begin
     end if;
   end if;
   if p_currency is not null and upper(p_currency) !~ '^[A-Z]{3}$' then
-    raise exception using errcode = 'BQ001', message = format('%L is not an ISO 4217 currency code', p_currency);
+    raise exception using errcode = 'BQ001', message = format('p_currency: %L is not an ISO 4217 currency code', left(p_currency, 20));
   end if;
-  if p_guest_count is not null and p_guest_count < 1 then
-    raise exception using errcode = 'BQ001', message = 'the guest count must be at least 1';
-  end if;
+  perform app.require_count(p_guest_count, 'p_guest_count', p_required => false);
+  perform app.require_time(p_starts_at, 'p_starts_at', false);
+  perform app.require_time(p_ends_at, 'p_ends_at', false);
+  perform app.require_text(p_instructions, 'p_instructions', 'text', false);
   v_starts_at := coalesce(p_starts_at,
     (v_inquiry.event_date + coalesce(v_inquiry.start_time, time '19:00')) at time zone v_venue.timezone);
+  if p_ends_at is not null and p_ends_at <= v_starts_at then
+    raise exception using errcode = 'BQ001', message = 'p_ends_at must be after the event starts',
+      hint = format('The event starts at %s.', v_starts_at);
+  end if;
   insert into app.proposals (
     organization_id, venue_id, inquiry_id, space_id, version, status, guest_count, starts_at, ends_at,
     currency, service_charge_bps, tax_bps, deposit_bps, draft_instructions, created_by, title
@@ -725,6 +785,23 @@ $$;
 --
 
 COMMENT ON FUNCTION app.normalize_phone(p_phone text) IS 'Phone as stored: formatting removed, 00 prefix turned into +. Validate with app.is_e164.';
+
+--
+-- Name: payment_reference_taken(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.payment_reference_taken(p_reference text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select exists (select 1 from app.payments p where p.provider_reference = p_reference)
+$$;
+
+--
+-- Name: FUNCTION payment_reference_taken(p_reference text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.payment_reference_taken(p_reference text) IS 'Internal: true when any payment already carries this provider reference (says nothing about which).';
 
 --
 -- Name: payment_remind_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
@@ -1017,6 +1094,85 @@ $$;
 COMMENT ON FUNCTION app.reprice_proposal(p_proposal_id uuid) IS 'Converts a proposal''s venue-currency prices at the latest FX rate, then recomputes its totals.';
 
 --
+-- Name: require_all_of(text[], text, text[]); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_all_of(p_values text[], p_field text, p_allowed text[]) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_values is not null and not p_values <@ p_allowed then
+    raise exception using errcode = 'BQ001',
+      message = format('%s takes only %s', p_field, array_to_string(p_allowed, ', ')),
+      hint = format('Unknown: %s.', left(array_to_string(array(select unnest(p_values) except select unnest(p_allowed)), ', '), 200));
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_all_of(p_values text[], p_field text, p_allowed text[]); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_all_of(p_values text[], p_field text, p_allowed text[]) IS 'BQ001 unless every element of a filter list is one of the allowed words; null (no filter) passes.';
+
+--
+-- Name: require_count(bigint, text, bigint, bigint, boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_count(p_value bigint, p_field text, p_min bigint DEFAULT 1, p_max bigint DEFAULT 10000, p_required boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_value is null then
+    if p_required then
+      raise exception using errcode = 'BQ001', message = format('%s is required', p_field);
+    end if;
+    return;
+  end if;
+  if p_value not between p_min and p_max then
+    raise exception using errcode = 'BQ005', message = format('%s must be between %s and %s', p_field, p_min, p_max),
+      hint = format('Got %s.', p_value);
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_count(p_value bigint, p_field text, p_min bigint, p_max bigint, p_required boolean); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_count(p_value bigint, p_field text, p_min bigint, p_max bigint, p_required boolean) IS 'BQ005 unless p_min <= value <= p_max (default 1 .. 10,000: guests, quantities); BQ001 when required and null. Basis points: 0 .. 10000.';
+
+--
+-- Name: require_date(date, text, boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_date(p_value date, p_field text, p_required boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_value is null then
+    if p_required then
+      raise exception using errcode = 'BQ001', message = format('%s is required', p_field);
+    end if;
+    return;
+  end if;
+  if not isfinite(p_value) or p_value < date '2000-01-01' or p_value > (current_date + interval '5 years')::date then
+    raise exception using errcode = 'BQ006', message = format('%s must be a date from 2000-01-01 to five years from today', p_field),
+      hint = format('Got %s.', p_value);
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_date(p_value date, p_field text, p_required boolean); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_date(p_value date, p_field text, p_required boolean) IS 'BQ006 unless the date is finite, on or after 2000-01-01 and at most five years ahead; BQ001 when required and null.';
+
+--
 -- Name: require_editable(app.proposals); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1039,15 +1195,100 @@ $$;
 COMMENT ON FUNCTION app.require_editable(p_proposal app.proposals) IS 'BQ201 unless the proposal is still a draft or ready.';
 
 --
--- Name: require_period(date, date); Type: FUNCTION; Schema: app; Owner: -
+-- Name: require_email(text, text, boolean); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.require_period(p_from date, p_to date) RETURNS void
+CREATE FUNCTION app.require_email(p_value text, p_field text, p_required boolean DEFAULT false) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
     AS $$
 begin
-  if p_from is null or p_to is null or p_to < p_from or p_to - p_from > 3 * 366 then
+  if p_required and app.normalize_email(p_value) is null then
+    raise exception using errcode = 'BQ001', message = format('%s is required', p_field);
+  end if;
+  if app.normalize_email(p_value) is not null
+     and (not app.is_email(app.normalize_email(p_value)) or length(app.normalize_email(p_value)) > 254) then
+    raise exception using errcode = 'BQ106', message = format('%s is not an email address of at most 254 characters', p_field),
+      hint = 'Use the form name@example.com (RFC 5321 allows at most 254 characters).';
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_email(p_value text, p_field text, p_required boolean); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_email(p_value text, p_field text, p_required boolean) IS 'BQ106 unless the value (trimmed, lower-cased) is an email address (app.is_email) of at most 254 characters; BQ001 when required and blank.';
+
+--
+-- Name: require_money(bigint, text, boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_money(p_value bigint, p_field text, p_required boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_value is null then
+    if p_required then
+      raise exception using errcode = 'BQ001', message = format('%s is required', p_field);
+    end if;
+    return;
+  end if;
+  if p_value not between 0 and app.money_limit() then
+    raise exception using errcode = 'BQ005', message = format('%s must be between 0 and %s minor units', p_field, app.money_limit()),
+      hint = format('Got %s. Amounts are integer minor units: 1250 is 12.50.', p_value);
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_money(p_value bigint, p_field text, p_required boolean); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_money(p_value bigint, p_field text, p_required boolean) IS 'BQ005 unless 0 <= amount <= app.money_limit() minor units; BQ001 when required and null.';
+
+--
+-- Name: require_one_of(text, text, text[], boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_one_of(p_value text, p_field text, p_allowed text[], p_required boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_value is null then
+    if p_required then
+      raise exception using errcode = 'BQ001', message = format('%s is required', p_field),
+        hint = format('Use one of: %s.', array_to_string(p_allowed, ', '));
+    end if;
+    return;
+  end if;
+  if not p_value = any (p_allowed) then
+    raise exception using errcode = 'BQ001', message = format('%s: %L is not one of %s', p_field, left(p_value, 100), array_to_string(p_allowed, ', ')),
+      hint = format('Use one of: %s.', array_to_string(p_allowed, ', '));
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_one_of(p_value text, p_field text, p_allowed text[], p_required boolean); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_one_of(p_value text, p_field text, p_allowed text[], p_required boolean) IS 'BQ001 unless the value is one of the allowed words (a status, channel, kind); null passes unless required.';
+
+--
+-- Name: require_period(date, date); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_period(p_from date, p_to date) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform app.require_date(p_from, 'p_from');
+  perform app.require_date(p_to, 'p_to');
+  if p_to < p_from or p_to - p_from > 3 * 366 then
     raise exception using errcode = 'BQ001', message = 'a report needs p_from <= p_to, at most three years apart',
       hint = format('Got %s to %s.', p_from, p_to);
   end if;
@@ -1058,7 +1299,7 @@ $$;
 -- Name: FUNCTION require_period(p_from date, p_to date); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.require_period(p_from date, p_to date) IS 'BQ001 unless [p_from, p_to] is a valid report period.';
+COMMENT ON FUNCTION app.require_period(p_from date, p_to date) IS 'BQ001 unless [p_from, p_to] is a valid report period (at most three years); BQ006 for a date before 2000, far ahead or infinite.';
 
 --
 -- Name: require_role(uuid, text[]); Type: FUNCTION; Schema: app; Owner: -
@@ -1093,6 +1334,113 @@ $$;
 --
 
 COMMENT ON FUNCTION app.require_role(p_organization_id uuid, p_roles text[]) IS 'Raises 42501 unless the caller holds one of p_roles in the organization. RPCs call it first so a denial is explicit, not an empty result.';
+
+--
+-- Name: require_text(text, text, text, boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_text(p_value text, p_field text, p_kind text DEFAULT 'name'::text, p_required boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_limit integer := app.text_limit(p_kind);
+begin
+  if p_required and (p_value is null or btrim(p_value) = '') then
+    raise exception using errcode = 'BQ001', message = format('%s is required', p_field),
+      hint = format('Send a non-blank %s.', p_field);
+  end if;
+  if length(p_value) > v_limit then
+    raise exception using errcode = 'BQ004', message = format('%s must be at most %s characters', p_field, v_limit),
+      hint = format('Got %s characters.', length(p_value));
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_text(p_value text, p_field text, p_kind text, p_required boolean); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_text(p_value text, p_field text, p_kind text, p_required boolean) IS 'BQ001 when a required text is null or blank, BQ004 when longer than the limit of its kind (app.text_limit).';
+
+--
+-- Name: require_texts(text[], text, text, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_texts(p_values text[], p_field text, p_kind text DEFAULT 'label'::text, p_max_items integer DEFAULT 50) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_value text;
+begin
+  if cardinality(p_values) > p_max_items then
+    raise exception using errcode = 'BQ005', message = format('%s takes at most %s entries', p_field, p_max_items),
+      hint = format('Got %s.', cardinality(p_values));
+  end if;
+  foreach v_value in array coalesce(p_values, '{}') loop
+    perform app.require_text(v_value, p_field || ' entry', p_kind);
+  end loop;
+end
+$$;
+
+--
+-- Name: FUNCTION require_texts(p_values text[], p_field text, p_kind text, p_max_items integer); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_texts(p_values text[], p_field text, p_kind text, p_max_items integer) IS 'A list of short texts: BQ005 above p_max_items entries; each entry non-blank (BQ001) and within its kind''s limit (BQ004). Null is allowed.';
+
+--
+-- Name: require_time(timestamp with time zone, text, boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_time(p_value timestamp with time zone, p_field text, p_required boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_value is null then
+    if p_required then
+      raise exception using errcode = 'BQ001', message = format('%s is required', p_field);
+    end if;
+    return;
+  end if;
+  if not isfinite(p_value) or p_value < timestamptz '2000-01-01 00:00+00' or p_value > now() + interval '5 years' then
+    raise exception using errcode = 'BQ006', message = format('%s must be a time from 2000-01-01 to five years from now', p_field),
+      hint = format('Got %s.', p_value);
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_time(p_value timestamp with time zone, p_field text, p_required boolean); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_time(p_value timestamp with time zone, p_field text, p_required boolean) IS 'BQ006 unless the time is finite, on or after 2000-01-01 and at most five years ahead; BQ001 when required and null.';
+
+--
+-- Name: require_time_range(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.require_time_range(p_starts_at timestamp with time zone, p_ends_at timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform app.require_time(p_starts_at, 'p_starts_at');
+  perform app.require_time(p_ends_at, 'p_ends_at');
+  if p_ends_at <= p_starts_at then
+    raise exception using errcode = 'BQ001', message = 'p_ends_at must be after p_starts_at',
+      hint = format('Got %s to %s.', p_starts_at, p_ends_at);
+  end if;
+end
+$$;
+
+--
+-- Name: FUNCTION require_time_range(p_starts_at timestamp with time zone, p_ends_at timestamp with time zone); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.require_time_range(p_starts_at timestamp with time zone, p_ends_at timestamp with time zone) IS 'An event''s [start, end): both plausible times (BQ006), end after start (BQ001).';
 
 --
 -- Name: require_user(); Type: FUNCTION; Schema: app; Owner: -
@@ -1143,6 +1491,31 @@ $$;
 --
 
 COMMENT ON FUNCTION app.start_proposal_draft(p_inquiry_id uuid, p_space_id uuid, p_instructions text) IS 'Internal: a new proposal version in status generating plus its llm.proposal_draft job (access checked by app.new_proposal).';
+
+--
+-- Name: text_limit(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.text_limit(p_kind text) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select case p_kind
+    when 'name' then 200        -- names and titles: a person, organization, venue, space, menu, item, rule, file
+    when 'label' then 100       -- short labels and codes: keyword, tag, intent, course, event type, language, method, reference, channel id
+    when 'text' then 5000       -- free text: descriptions, notes, reasons, instructions, an inquiry's message
+    when 'message' then 4096    -- a message sent to a guest (WhatsApp's limit for one text)
+    when 'path' then 1024       -- a storage object path
+    when 'search' then 200      -- a search string
+    when 'token' then 200       -- an invitation or proposal token
+  end
+$$;
+
+--
+-- Name: FUNCTION text_limit(p_kind text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.text_limit(p_kind text) IS 'Maximum length of a kind of text field: name 200, label 100, text 5000, message 4096, path 1024, search 200, token 200.';
 
 --
 -- Name: tg_audit__record(); Type: FUNCTION; Schema: app; Owner: -
@@ -1264,21 +1637,21 @@ COMMENT ON FUNCTION app.tg_bookings__settle() IS 'Rule: a completed booking crea
 CREATE FUNCTION app.tg_contacts__normalize() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
-    AS $_$
+    AS $$
 begin
   new.email := app.normalize_email(new.email);
   new.phone := app.normalize_phone(new.phone);
   new.full_name := nullif(btrim(new.full_name), '');
   if new.phone is not null and not app.is_e164(new.phone) then
-    raise exception using errcode = 'BQ107', message = format('%L is not a phone number in international format', new.phone),
+    raise exception using errcode = 'BQ107', message = format('%L is not a phone number in international format', left(new.phone, 50)),
       hint = 'Include the country code, e.g. +44 20 7946 0958.';
   end if;
-  if new.email is not null and new.email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
-    raise exception using errcode = 'BQ106', message = format('%L is not an email address', new.email);
+  if new.email is not null and not app.is_email(new.email) then
+    raise exception using errcode = 'BQ106', message = format('%L is not an email address', left(new.email, 300));
   end if;
   return new;
 end
-$_$;
+$$;
 
 --
 -- Name: FUNCTION tg_contacts__normalize(); Type: COMMENT; Schema: app; Owner: -
@@ -3099,6 +3472,8 @@ begin
     raise exception using errcode = 'BQ001', message = 'please type your name to accept',
       hint = 'Your name serves as your signature.';
   end if;
+  perform app.require_text(p_name, 'p_name', 'name');
+  perform app.require_text(p_note, 'p_note', 'text', false);
   if v_proposal.status not in ('sent', 'viewed') then
     raise exception using errcode = 'BQ201', message = format('this proposal is %s and can no longer be accepted', v_proposal.status),
       hint = 'Ask the venue for a new proposal.';
@@ -3135,6 +3510,9 @@ declare
   v_item_id uuid;
 begin
   perform app.require_editable(v_proposal);
+  perform app.require_text(p_description, 'p_description', 'text', false);
+  perform app.require_count(p_quantity, 'p_quantity', p_required => false);
+  perform app.require_money(p_unit_price_minor, 'p_unit_price_minor', false);
   if p_menu_item_id is not null and p_package_id is not null then
     raise exception using errcode = 'BQ001', message = 'pass a menu item or a package, not both';
   end if;
@@ -3166,9 +3544,10 @@ begin
     -- A custom price is given in the proposal's currency; keep its venue-currency equivalent for repricing.
     v_base := round(p_unit_price_minor / v_proposal.fx_rate)::bigint;
   end if;
-  if coalesce(v_quantity, 1) < 1 then
-    raise exception using errcode = 'BQ001', message = 'the quantity must be at least 1';
-  end if;
+  perform app.require_count(coalesce(v_quantity, 1), 'the quantity');
+  perform app.require_money(coalesce(v_quantity, 1) * coalesce(case when v_kind = 'custom' then p_unit_price_minor end,
+                                                               round(v_base * v_proposal.fx_rate)::bigint),
+                            'the line amount (quantity times unit price)');
   insert into app.proposal_items (organization_id, proposal_id, kind, menu_item_id, package_id, description, quantity,
     base_unit_price_minor, unit_price_minor, counts_toward_fnb, sort_order)
   values (v_proposal.organization_id, p_proposal_id, v_kind, p_menu_item_id, p_package_id, btrim(v_description), coalesce(v_quantity, 1),
@@ -3275,6 +3654,7 @@ begin
   if v_booking.status not in ('held', 'confirmed') then
     raise exception using errcode = 'BQ303', message = format('a %s booking cannot be cancelled', v_booking.status);
   end if;
+  perform app.require_text(p_reason, 'p_reason', 'text', false);
   update app.bookings set status = 'cancelled', cancel_reason = p_reason where id = p_booking_id;
 end
 $$;
@@ -3300,9 +3680,7 @@ begin
   if v_organization_id is null or not app.has_role(v_organization_id) then
     raise exception using errcode = 'BQ002', message = format('space %s not found', p_space_id);
   end if;
-  if p_starts_at is null or p_ends_at is null or p_ends_at <= p_starts_at then
-    raise exception using errcode = 'BQ001', message = 'pass a time range that ends after it starts';
-  end if;
+  perform app.require_time_range(p_starts_at, p_ends_at);
   -- Definer: a clash with any booking counts, even one the caller could not otherwise see.
   return not exists (
     select 1 from app.bookings b
@@ -3363,6 +3741,11 @@ begin
     raise exception using errcode = 'BQ001', message = 'pass an amount in minor units and two ISO 4217 codes',
       hint = 'convert_currency(10000, ''EUR'', ''GBP'')';
   end if;
+  if p_amount_minor not between -app.money_limit() and app.money_limit() then
+    raise exception using errcode = 'BQ005', message = format('p_amount_minor must be between -%s and %s minor units', app.money_limit(), app.money_limit()),
+      hint = format('Got %s.', p_amount_minor);
+  end if;
+  perform app.require_date(p_as_of, 'p_as_of');
   return round(p_amount_minor * app.fx_rate(upper(p_from), upper(p_to), p_as_of))::bigint;
 end
 $_$;
@@ -3385,12 +3768,9 @@ declare
   v_user_id uuid := app.require_user();
   v_organization_id uuid;
 begin
-  if p_name is null or length(btrim(p_name)) not between 1 and 200 then
-    raise exception using errcode = 'BQ001', message = 'organization name must be 1 to 200 characters',
-      hint = 'Pass a non-empty p_name.';
-  end if;
+  perform app.require_text(p_name, 'p_name', 'name');
   if p_default_currency is null or upper(p_default_currency) !~ '^[A-Z]{3}$' then
-    raise exception using errcode = 'BQ001', message = format('%L is not an ISO 4217 currency code', p_default_currency),
+    raise exception using errcode = 'BQ001', message = format('p_default_currency: %L is not an ISO 4217 currency code', left(p_default_currency, 20)),
       hint = 'Use a three-letter code such as EUR, GBP or USD.';
   end if;
   insert into app.organizations (name, default_currency)
@@ -3442,25 +3822,25 @@ declare
   v_venue_id uuid;
 begin
   perform app.require_role(p_organization_id, '{owner,manager}');
-  if p_name is null or length(btrim(p_name)) not between 1 and 200 then
-    raise exception using errcode = 'BQ001', message = 'venue name must be 1 to 200 characters';
-  end if;
-  if not app.is_time_zone(p_timezone) then
-    raise exception using errcode = 'BQ001', message = format('%L is not a time zone', p_timezone),
+  perform app.require_text(p_name, 'p_name', 'name');
+  if p_timezone is null or not app.is_time_zone(p_timezone) then
+    raise exception using errcode = 'BQ001', message = format('p_timezone: %L is not a time zone', left(p_timezone, 100)),
       hint = 'Use an IANA name such as Europe/London or America/New_York.';
   end if;
   if p_currency is not null and upper(p_currency) !~ '^[A-Z]{3}$' then
-    raise exception using errcode = 'BQ001', message = format('%L is not an ISO 4217 currency code', p_currency);
+    raise exception using errcode = 'BQ001', message = format('p_currency: %L is not an ISO 4217 currency code', left(p_currency, 20));
   end if;
-  if p_service_charge_bps not between 0 and 10000 or p_tax_bps not between 0 and 10000 then
-    raise exception using errcode = 'BQ001', message = 'service charge and tax are basis points between 0 and 10000',
-      hint = '1250 means 12.5%.';
+  perform app.require_email(p_notification_email, 'p_notification_email');
+  perform app.require_count(p_service_charge_bps, 'p_service_charge_bps (basis points)', 0, 10000);
+  perform app.require_count(p_tax_bps, 'p_tax_bps (basis points)', 0, 10000);
+  if p_auto_draft_proposals is null then
+    raise exception using errcode = 'BQ001', message = 'p_auto_draft_proposals is required (true or false)';
   end if;
   insert into app.venues (organization_id, name, timezone, currency, notification_email, service_charge_bps, tax_bps, auto_draft_proposals)
   values (
     p_organization_id, btrim(p_name), p_timezone,
     coalesce(upper(p_currency), (select o.default_currency from app.organizations o where o.id = p_organization_id)),
-    lower(btrim(p_notification_email)), p_service_charge_bps, p_tax_bps, p_auto_draft_proposals
+    app.normalize_email(p_notification_email), p_service_charge_bps, p_tax_bps, p_auto_draft_proposals
   )
   returning id into v_venue_id;
   return v_venue_id;
@@ -3535,9 +3915,7 @@ begin
   if v_proposal.status not in ('sent', 'viewed') then
     raise exception using errcode = 'BQ201', message = format('this proposal is %s and can no longer be declined', v_proposal.status);
   end if;
-  if length(p_reason) > 2000 then
-    raise exception using errcode = 'BQ001', message = 'the reason is limited to 2000 characters';
-  end if;
+  perform app.require_text(p_reason, 'p_reason', 'text', false);
   update app.proposals set status = 'declined', guest_note = p_reason where id = v_proposal.id;
   insert into app.notifications (organization_id, venue_id, kind, title, body, entity_type, entity_id)
   values (v_proposal.organization_id, v_proposal.venue_id, 'proposal.declined',
@@ -3666,12 +4044,18 @@ CREATE FUNCTION public.delete_message_template(p_template_id uuid) RETURNS void
     AS $$
 declare
   v_organization_id uuid;
+  v_messages bigint;
 begin
   select t.organization_id into v_organization_id from app.message_templates t where t.id = p_template_id;
   if v_organization_id is null then
     raise exception using errcode = 'BQ002', message = format('template %s not found', p_template_id);
   end if;
   perform app.require_role(v_organization_id, '{owner,manager}');
+  select count(*) into v_messages from app.messages m where m.organization_id = v_organization_id and m.template_id = p_template_id;
+  if v_messages > 0 then
+    raise exception using errcode = 'BQ007', message = format('template %s is still used by %s message(s)', p_template_id, v_messages),
+      hint = 'Sent messages keep their template for the record; save a new version under another name instead.';
+  end if;
   delete from app.message_templates where id = p_template_id;
 end
 $$;
@@ -3680,7 +4064,7 @@ $$;
 -- Name: FUNCTION delete_message_template(p_template_id uuid); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.delete_message_template(p_template_id uuid) IS 'Deletes a template that no message uses yet. Owners and managers.';
+COMMENT ON FUNCTION public.delete_message_template(p_template_id uuid) IS 'Deletes a template that no message uses yet (BQ007 says how many messages use it). Owners and managers.';
 
 --
 -- Name: delete_package(uuid); Type: FUNCTION; Schema: public; Owner: -
@@ -3718,12 +4102,21 @@ CREATE FUNCTION public.delete_space(p_space_id uuid) RETURNS void
     AS $$
 declare
   v_organization_id uuid;
+  v_bookings bigint;
+  v_proposals bigint;
 begin
   select s.organization_id into v_organization_id from app.spaces s where s.id = p_space_id;
   if v_organization_id is null then
     raise exception using errcode = 'BQ002', message = format('space %s not found', p_space_id);
   end if;
   perform app.require_role(v_organization_id, '{owner,manager}');
+  select count(*) into v_bookings from app.bookings b where b.organization_id = v_organization_id and b.space_id = p_space_id;
+  select count(*) into v_proposals from app.proposals p where p.organization_id = v_organization_id and p.space_id = p_space_id;
+  if v_bookings > 0 or v_proposals > 0 then
+    raise exception using errcode = 'BQ007',
+      message = format('space %s is still used by %s booking(s) and %s proposal(s)', p_space_id, v_bookings, v_proposals),
+      hint = 'Bookings and proposals keep their space for the record; rename the space instead of deleting it.';
+  end if;
   delete from app.spaces where id = p_space_id;
 end
 $$;
@@ -3732,7 +4125,7 @@ $$;
 -- Name: FUNCTION delete_space(p_space_id uuid); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.delete_space(p_space_id uuid) IS 'Deletes a space (fails if bookings reference it). Owners and managers.';
+COMMENT ON FUNCTION public.delete_space(p_space_id uuid) IS 'Deletes a space; BQ007 (naming the bookings and proposals) while any booking or proposal uses it. Owners and managers.';
 
 --
 -- Name: expire_proposals(); Type: FUNCTION; Schema: public; Owner: -
@@ -3950,9 +4343,7 @@ begin
     raise exception using errcode = 'BQ002', message = format('space %s not found', p_space_id);
   end if;
   perform app.require_role(v_space.organization_id);
-  if p_starts_at is null or p_ends_at is null or p_ends_at <= p_starts_at then
-    raise exception using errcode = 'BQ001', message = 'pass a time range that ends after it starts';
-  end if;
+  perform app.require_time_range(p_starts_at, p_ends_at);
   if p_guest_count is null or p_guest_count not between v_space.min_guests and v_space.max_guests then
     raise exception using errcode = 'BQ302',
       message = format('%s takes %s to %s guests', v_space.name, v_space.min_guests, v_space.max_guests);
@@ -4030,24 +4421,22 @@ COMMENT ON FUNCTION public.ingest_webhook_event(p_provider text, p_event_id text
 CREATE FUNCTION public.invite_member(p_organization_id uuid, p_email text, p_role text DEFAULT 'staff'::text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_user_id uuid := app.require_user();
-  v_email text := lower(btrim(p_email));
+  v_email text := app.normalize_email(p_email);
   v_invitation_id uuid;
 begin
   perform app.require_role(p_organization_id, '{owner,manager}');
   if p_role is null or p_role not in ('owner', 'manager', 'staff') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a member role', p_role),
+    raise exception using errcode = 'BQ001', message = format('p_role: %L is not a member role', left(p_role, 100)),
       hint = 'Use owner, manager or staff.';
   end if;
   if p_role in ('owner', 'manager') and not app.has_role(p_organization_id, '{owner}') then
     raise exception using errcode = '42501', message = 'only an owner can invite owners and managers',
       hint = 'Invite as staff, or ask an owner.';
   end if;
-  if v_email is null or v_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
-    raise exception using errcode = 'BQ001', message = format('%L is not an email address', p_email);
-  end if;
+  perform app.require_email(p_email, 'p_email', true);
   if exists (
     select 1 from app.memberships m join auth.users u on u.id = m.user_id
     where m.organization_id = p_organization_id and lower(u.email) = v_email
@@ -4068,13 +4457,13 @@ begin
     p_organization_id, 'invitation:' || v_invitation_id);
   return v_invitation_id;
 end
-$_$;
+$$;
 
 --
 -- Name: FUNCTION invite_member(p_organization_id uuid, p_email text, p_role text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.invite_member(p_organization_id uuid, p_email text, p_role text) IS 'Invites an email address into the organization with a role and emails the invitation code; returns the invitation id. Owners may invite any role, managers only staff.';
+COMMENT ON FUNCTION public.invite_member(p_organization_id uuid, p_email text, p_role text) IS 'Invites an email address into the organization with a role and emails the invitation code; returns the invitation id. Owners may invite any role, managers only staff. BQ106 for a malformed email.';
 
 --
 -- Name: automation_rules; Type: TABLE; Schema: app; Owner: -
@@ -4132,6 +4521,9 @@ CREATE FUNCTION public.list_bookings(p_organization_id uuid, p_from timestamp wi
     AS $$
 begin
   perform app.require_role(p_organization_id);
+  perform app.require_time(p_from, 'p_from');
+  perform app.require_time(p_to, 'p_to');
+  perform app.require_all_of(p_status, 'p_status', '{held,confirmed,completed,cancelled}');
   if p_from is null or p_to is null or p_to <= p_from or p_to - p_from > interval '400 days' then
     raise exception using errcode = 'BQ001', message = 'pass a window p_from < p_to of at most 400 days',
       hint = 'A calendar page: one week or one month.';
@@ -4206,6 +4598,7 @@ CREATE FUNCTION public.list_contacts(p_organization_id uuid, p_search text DEFAU
     AS $$
 begin
   perform app.require_role(p_organization_id);
+  perform app.require_text(p_search, 'p_search', 'search', false);
   if p_limit is null or p_limit not between 1 and 200 then
     raise exception using errcode = 'BQ001', message = 'p_limit must be between 1 and 200';
   end if;
@@ -4242,6 +4635,7 @@ CREATE FUNCTION public.list_conversations(p_organization_id uuid, p_status text 
     AS $$
 begin
   perform app.require_role(p_organization_id);
+  perform app.require_one_of(p_status, 'p_status', '{open,closed}', false);
   if p_limit is null or p_limit not between 1 and 200 then
     raise exception using errcode = 'BQ001', message = 'p_limit must be between 1 and 200';
   end if;
@@ -4276,6 +4670,8 @@ CREATE FUNCTION public.list_inquiries(p_organization_id uuid, p_status text[] DE
     AS $$
 begin
   perform app.require_role(p_organization_id);
+  perform app.require_all_of(p_status, 'p_status', '{new,qualified,proposal_sent,won,lost,spam}');
+  perform app.require_text(p_search, 'p_search', 'search', false);
   if p_limit is null or p_limit not between 1 and 200 then
     raise exception using errcode = 'BQ001', message = 'p_limit must be between 1 and 200';
   end if;
@@ -4360,12 +4756,16 @@ COMMENT ON TABLE app.message_templates IS 'Pre-approved message templates: the o
 --
 
 CREATE FUNCTION public.list_message_templates(p_organization_id uuid, p_channel text DEFAULT NULL::text) RETURNS SETOF app.message_templates
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
-  select t.* from app.message_templates t
-  where t.organization_id = p_organization_id and (p_channel is null or t.channel = p_channel)
-  order by t.channel, t.name, t.language
+begin
+  perform app.require_one_of(p_channel, 'p_channel', '{whatsapp,instagram,email}', false);
+  return query
+    select t.* from app.message_templates t
+    where t.organization_id = p_organization_id and (p_channel is null or t.channel = p_channel)
+    order by t.channel, t.name, t.language;
+end
 $$;
 
 --
@@ -4387,6 +4787,7 @@ begin
   if not exists (select 1 from app.conversations c where c.id = p_conversation_id) then
     raise exception using errcode = 'BQ002', message = format('conversation %s not found', p_conversation_id);
   end if;
+  perform app.require_time(p_before, 'p_before', false);
   if p_limit is null or p_limit not between 1 and 200 then
     raise exception using errcode = 'BQ001', message = 'p_limit must be between 1 and 200';
   end if;
@@ -4444,6 +4845,7 @@ CREATE FUNCTION public.list_payments_due(p_organization_id uuid, p_due_before ti
     AS $$
 begin
   perform app.require_role(p_organization_id);
+  perform app.require_time(p_due_before, 'p_due_before');
   return query
     select p.id, p.booking_id, p.kind, p.amount_minor, p.currency, p.due_at, p.due_at < now(), c.full_name
     from app.payments p
@@ -4789,6 +5191,15 @@ CREATE FUNCTION public.record_payment(p_booking_id uuid, p_kind text, p_amount_m
     AS $$
 begin
   perform app.booking_for_update(p_booking_id, '{owner,manager}');
+  if p_amount_minor > app.money_limit() then
+    raise exception using errcode = 'BQ401', message = format('p_amount_minor must be at most %s minor units', app.money_limit()),
+      hint = format('Got %s. Amounts are integer minor units: 1250 is 12.50.', p_amount_minor);
+  end if;
+  perform app.require_text(p_reference, 'p_reference', 'label', false);
+  if p_reference is not null and app.payment_reference_taken(p_reference) then
+    raise exception using errcode = 'BQ008', message = 'p_reference: a payment with this reference is already recorded',
+      hint = 'References are unique: use the provider''s payment id or your own invoice number, or leave it empty.';
+  end if;
   return app.apply_payment(p_booking_id, p_kind, p_amount_minor, p_method, p_reference);
 end
 $$;
@@ -4842,12 +5253,22 @@ declare
 begin
   perform app.require_role(v_organization_id, '{owner,manager}');
   if p_kind is null or p_kind not in ('brochure', 'logo', 'image') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a document kind', p_kind),
+    raise exception using errcode = 'BQ001', message = format('p_kind: %L is not a document kind', left(p_kind, 100)),
       hint = 'Use brochure, logo or image.';
   end if;
-  if p_object_path is null or split_part(p_object_path, '/', 1) <> v_organization_id::text then
-    raise exception using errcode = 'BQ001', message = 'the object path must start with the organization id',
+  perform app.require_text(p_object_path, 'p_object_path', 'path');
+  if split_part(p_object_path, '/', 1) <> v_organization_id::text then
+    raise exception using errcode = 'BQ001', message = 'p_object_path must start with the organization id',
       hint = format('Upload to %s/<venue>/<file>.', v_organization_id);
+  end if;
+  perform app.require_text(p_file_name, 'p_file_name', 'name', false);
+  perform app.require_text(p_mime_type, 'p_mime_type', 'label', false);
+  -- The path starts with the caller's organization id, so a clash is always with its own document.
+  if exists (select 1 from app.documents d
+             where d.bucket_id = case p_kind when 'brochure' then 'venue-brochures' when 'logo' then 'logos' else 'venue-images' end
+               and d.object_path = p_object_path) then
+    raise exception using errcode = 'BQ008', message = format('p_object_path: a document is already registered at %s', left(p_object_path, 200)),
+      hint = 'Upload the new file under another name, or delete the existing document first.';
   end if;
   insert into app.documents (organization_id, venue_id, kind, bucket_id, object_path, file_name, mime_type, uploaded_by)
   values (
@@ -5060,9 +5481,7 @@ CREATE FUNCTION public.request_proposal_draft(p_inquiry_id uuid, p_space_id uuid
     AS $$
 begin
   perform app.require_role(app.inquiry_organization_id(p_inquiry_id));
-  if length(p_instructions) > 2000 then
-    raise exception using errcode = 'BQ001', message = 'instructions are limited to 2000 characters';
-  end if;
+  perform app.require_text(p_instructions, 'p_instructions', 'text', false);
   return app.start_proposal_draft(p_inquiry_id, p_space_id, p_instructions);
 end
 $$;
@@ -5088,18 +5507,16 @@ begin
   if p_name is null or length(btrim(p_name)) = 0 or nullif(btrim(p_intent), '') is null then
     raise exception using errcode = 'BQ001', message = 'a rule needs a name and an intent';
   end if;
+  perform app.require_text(p_name, 'p_name', 'name');
+  perform app.require_text(p_intent, 'p_intent', 'label');
   if p_keywords is null or cardinality(p_keywords) = 0 or exists (select 1 from unnest(p_keywords) k where nullif(btrim(k), '') is null) then
     raise exception using errcode = 'BQ001', message = 'a rule needs at least one non-blank keyword';
   end if;
-  if p_reply_body is null or length(p_reply_body) not between 1 and 4096 then
-    raise exception using errcode = 'BQ001', message = 'a reply is 1 to 4096 characters';
-  end if;
-  if p_channel is not null and p_channel not in ('whatsapp', 'instagram', 'email') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a channel', p_channel);
-  end if;
-  if p_cooldown_minutes is null or p_cooldown_minutes < 0 then
-    raise exception using errcode = 'BQ001', message = 'the cooldown is a non-negative number of minutes';
-  end if;
+  perform app.require_texts(p_keywords, 'p_keywords', 'label', 50);
+  perform app.require_text(p_reply_body, 'p_reply_body', 'message');
+  perform app.require_one_of(p_channel, 'p_channel', '{whatsapp,instagram,email}', false);
+  perform app.require_count(p_cooldown_minutes, 'p_cooldown_minutes', 0, 43200);
+  perform app.require_count(p_priority, 'p_priority', -1000, 1000, false);
   if p_rule_id is null then
     insert into app.automation_rules (organization_id, name, channel, keywords, intent, reply_body, cooldown_minutes, priority, active)
     values (p_organization_id, btrim(p_name), p_channel, (select array_agg(lower(btrim(k))) from unnest(p_keywords) k),
@@ -5137,13 +5554,30 @@ declare
   v_id uuid;
 begin
   perform app.require_role(p_organization_id, '{owner,manager}');
-  if p_channel is null or p_channel not in ('whatsapp', 'instagram', 'email') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a channel', p_channel), hint = 'Use whatsapp, instagram or email.';
-  end if;
+  perform app.require_one_of(p_channel, 'p_channel', '{whatsapp,instagram,email}');
   if nullif(btrim(p_external_id), '') is null then
-    raise exception using errcode = 'BQ001', message = 'the provider account id is required',
+    raise exception using errcode = 'BQ001', message = 'p_external_id (the provider account id) is required',
       hint = 'WhatsApp phone-number id, Instagram account id, or the sender email.';
   end if;
+  perform app.require_text(p_external_id, 'p_external_id', 'name');
+  perform app.require_text(p_display_name, 'p_display_name', 'name', false);
+  if p_venue_id is not null
+     and not exists (select 1 from app.venues v where v.id = p_venue_id and v.organization_id = p_organization_id) then
+    raise exception using errcode = 'BQ002', message = format('venue %s not found', p_venue_id);
+  end if;
+  -- One account per provider id across all organizations (a number delivers to one place). The
+  -- caller may see only its own rows, so this asks app.channel_account_taken (definer), which
+  -- answers where the id is taken and nothing else about another organization.
+  case app.channel_account_taken(p_organization_id, p_channel, btrim(p_external_id), p_channel_account_id)
+    when 'own' then
+      raise exception using errcode = 'BQ008', message = format('p_external_id: this %s account is already connected in your organization', p_channel),
+        hint = 'Update the existing account (pass its p_channel_account_id) instead of connecting it again.';
+    when 'other' then
+      raise exception using errcode = 'BQ008', message = format('p_external_id: this %s account is already connected to another organization', p_channel),
+        hint = 'Disconnect it there first; an account delivers to one organization only.';
+    else
+      null;
+  end case;
   if p_channel_account_id is null then
     insert into app.channel_accounts (organization_id, venue_id, channel, external_id, display_name)
     values (p_organization_id, p_venue_id, p_channel, btrim(p_external_id), p_display_name)
@@ -5179,9 +5613,8 @@ declare
   v_menu_id uuid;
 begin
   perform app.require_role(v_organization_id, '{owner,manager}');
-  if p_name is null or length(btrim(p_name)) = 0 then
-    raise exception using errcode = 'BQ001', message = 'menu name is required';
-  end if;
+  perform app.require_text(p_name, 'p_name', 'name');
+  perform app.require_text(p_description, 'p_description', 'text', false);
   if p_menu_id is null then
     insert into app.menus (organization_id, venue_id, name, description)
     values (v_organization_id, p_venue_id, btrim(p_name), p_description)
@@ -5263,17 +5696,15 @@ begin
     raise exception using errcode = 'BQ002', message = format('menu %s not found', p_menu_id);
   end if;
   perform app.require_role(v_organization_id, '{owner,manager}');
-  if p_name is null or length(btrim(p_name)) = 0 then
-    raise exception using errcode = 'BQ001', message = 'menu item name is required';
-  end if;
-  if p_price_minor is null or p_price_minor < 0 then
-    raise exception using errcode = 'BQ001', message = 'price must be non-negative minor units',
-      hint = 'EUR 12.50 is 1250.';
-  end if;
+  perform app.require_text(p_name, 'p_name', 'name');
+  perform app.require_money(p_price_minor, 'p_price_minor');
   if p_unit is null or p_unit not in ('per_person', 'per_item', 'flat') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a price unit', p_unit),
+    raise exception using errcode = 'BQ001', message = format('p_unit: %L is not a price unit', left(p_unit, 100)),
       hint = 'Use per_person, per_item or flat.';
   end if;
+  perform app.require_text(p_course, 'p_course', 'label', false);
+  perform app.require_text(p_description, 'p_description', 'text', false);
+  perform app.require_texts(p_dietary, 'p_dietary', 'label', 20);
   if p_menu_item_id is null then
     insert into app.menu_items (organization_id, menu_id, name, price_minor, unit, course, description, dietary)
     values (v_organization_id, p_menu_id, btrim(p_name), p_price_minor, p_unit, p_course, p_description, coalesce(p_dietary, '{}'))
@@ -5309,15 +5740,24 @@ declare
   v_id uuid;
 begin
   perform app.require_role(p_organization_id, '{owner,manager}');
-  if p_channel is null or p_channel not in ('whatsapp', 'instagram', 'email') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a channel', p_channel);
-  end if;
-  if p_name is null or p_name !~ '^[a-z0-9_]+$' or length(p_name) > 512 then
+  perform app.require_one_of(p_channel, 'p_channel', '{whatsapp,instagram,email}');
+  perform app.require_text(p_name, 'p_name', 'name');
+  if p_name !~ '^[a-z0-9_]+$' then
     raise exception using errcode = 'BQ001', message = 'template names are lower-case letters, digits and underscores',
       hint = 'e.g. proposal_ready';
   end if;
-  if p_body is null or length(p_body) not between 1 and 1024 then
-    raise exception using errcode = 'BQ001', message = 'a template body is 1 to 1024 characters';
+  perform app.require_text(p_body, 'p_body', 'message');
+  if length(p_body) > 1024 then
+    raise exception using errcode = 'BQ004', message = 'p_body: a template body must be at most 1024 characters',
+      hint = 'WhatsApp''s limit for a template body.';
+  end if;
+  perform app.require_text(p_language, 'p_language', 'label', false);
+  if exists (select 1 from app.message_templates t
+             where t.organization_id = p_organization_id and t.channel = p_channel and t.name = p_name
+               and t.language = coalesce(p_language, 'en') and t.id is distinct from p_template_id) then
+    raise exception using errcode = 'BQ008',
+      message = format('a %s template named %s in language %s already exists', p_channel, p_name, coalesce(p_language, 'en')),
+      hint = 'Change p_name or p_language, or update the existing template with p_template_id.';
   end if;
   if p_template_id is null then
     insert into app.message_templates (organization_id, channel, name, language, body)
@@ -5354,11 +5794,13 @@ declare
   v_package_id uuid;
 begin
   perform app.require_role(v_organization_id, '{owner,manager}');
-  if p_name is null or length(btrim(p_name)) = 0 then
-    raise exception using errcode = 'BQ001', message = 'package name is required';
-  end if;
-  if p_price_per_guest_minor is null or p_price_per_guest_minor < 0 or coalesce(p_min_guests, 0) < 1 then
-    raise exception using errcode = 'BQ001', message = 'a package needs a non-negative price per guest and min_guests >= 1';
+  perform app.require_text(p_name, 'p_name', 'name');
+  perform app.require_money(p_price_per_guest_minor, 'p_price_per_guest_minor');
+  perform app.require_count(p_min_guests, 'p_min_guests');
+  perform app.require_text(p_description, 'p_description', 'text', false);
+  if p_menu_id is not null
+     and not exists (select 1 from app.menus m where m.id = p_menu_id and m.venue_id = p_venue_id) then
+    raise exception using errcode = 'BQ002', message = format('menu %s not found in that venue', p_menu_id);
   end if;
   if p_package_id is null then
     insert into app.packages (organization_id, venue_id, name, price_per_guest_minor, min_guests, menu_id, description)
@@ -5452,16 +5894,15 @@ declare
   v_space_id uuid;
 begin
   perform app.require_role(v_organization_id, '{owner,manager}');
-  if p_name is null or length(btrim(p_name)) = 0 then
-    raise exception using errcode = 'BQ001', message = 'space name is required';
-  end if;
-  if p_min_guests is null or p_max_guests is null or p_min_guests < 1 or p_max_guests < p_min_guests then
-    raise exception using errcode = 'BQ001', message = 'guest limits need 1 <= min_guests <= max_guests',
+  perform app.require_text(p_name, 'p_name', 'name');
+  perform app.require_count(p_min_guests, 'p_min_guests');
+  perform app.require_count(p_max_guests, 'p_max_guests');
+  if p_max_guests < p_min_guests then
+    raise exception using errcode = 'BQ001', message = 'guest limits need p_min_guests <= p_max_guests',
       hint = format('Got min %s, max %s.', p_min_guests, p_max_guests);
   end if;
-  if coalesce(p_room_fee_minor, -1) < 0 or coalesce(p_fnb_minimum_minor, -1) < 0 then
-    raise exception using errcode = 'BQ001', message = 'room fee and F&B minimum are non-negative minor units';
-  end if;
+  perform app.require_money(p_room_fee_minor, 'p_room_fee_minor');
+  perform app.require_money(p_fnb_minimum_minor, 'p_fnb_minimum_minor');
   if p_space_id is null then
     insert into app.spaces (organization_id, venue_id, name, min_guests, max_guests, room_fee_minor, fnb_minimum_minor)
     values (v_organization_id, p_venue_id, btrim(p_name), p_min_guests, p_max_guests, p_room_fee_minor, p_fnb_minimum_minor)
@@ -5497,9 +5938,7 @@ declare
   v_conversation app.conversations := app.conversation_for_update(p_conversation_id);
   v_message_id uuid;
 begin
-  if nullif(btrim(p_body), '') is null or length(p_body) > 4096 then
-    raise exception using errcode = 'BQ001', message = 'a message is 1 to 4096 characters';
-  end if;
+  perform app.require_text(p_body, 'p_body', 'message');
   insert into app.messages (organization_id, conversation_id, direction, kind, body, status, sent_by)
   values (v_conversation.organization_id, p_conversation_id, 'out', 'text', p_body, 'queued', (select auth.uid()))
   returning id into v_message_id;
@@ -5608,6 +6047,7 @@ declare
   v_conversation app.conversations := app.conversation_for_update(p_conversation_id);
   v_template app.message_templates;
   v_message_id uuid;
+  v_body text;
 begin
   select * into v_template from app.message_templates t
   where t.id = p_template_id and t.organization_id = v_conversation.organization_id;
@@ -5615,11 +6055,19 @@ begin
     raise exception using errcode = 'BQ502', message = 'that template is unknown, not approved, or for another channel',
       hint = format('Pick an approved %s template.', v_conversation.channel);
   end if;
-  if p_params is null or jsonb_typeof(p_params) <> 'array' then
-    raise exception using errcode = 'BQ001', message = 'template params are a JSON array of strings';
+  if p_params is null or jsonb_typeof(p_params) <> 'array'
+     or exists (select 1 from jsonb_array_elements(p_params) e where jsonb_typeof(e) not in ('string', 'number')) then
+    raise exception using errcode = 'BQ001', message = 'p_params is a JSON array of strings',
+      hint = 'e.g. ["Ada", "12 June"] for {{1}} and {{2}}.';
   end if;
+  if jsonb_array_length(p_params) > 20 then
+    raise exception using errcode = 'BQ005', message = 'p_params takes at most 20 entries',
+      hint = format('Got %s.', jsonb_array_length(p_params));
+  end if;
+  v_body := app.fill_template(v_template.body, p_params);
+  perform app.require_text(v_body, 'the message with p_params filled in', 'message');
   insert into app.messages (organization_id, conversation_id, direction, kind, body, template_id, template_params, status, sent_by)
-  values (v_conversation.organization_id, p_conversation_id, 'out', 'template', app.fill_template(v_template.body, p_params),
+  values (v_conversation.organization_id, p_conversation_id, 'out', 'template', v_body,
           p_template_id, p_params, 'queued', (select auth.uid()))
   returning id into v_message_id;
   return v_message_id;
@@ -5673,9 +6121,10 @@ CREATE FUNCTION public.set_inquiry_status(p_inquiry_id uuid, p_status text, p_re
 begin
   perform app.require_role(app.inquiry_organization_id(p_inquiry_id));
   if p_status is null or p_status not in ('new', 'qualified', 'proposal_sent', 'won', 'lost', 'spam') then
-    raise exception using errcode = 'BQ001', message = format('%L is not an inquiry status', p_status),
+    raise exception using errcode = 'BQ001', message = format('p_status: %L is not an inquiry status', left(p_status, 100)),
       hint = 'Use qualified, proposal_sent, won, lost or spam.';
   end if;
+  perform app.require_text(p_reason, 'p_reason', 'text', false);
   update app.inquiries
   set status = p_status, lost_reason = case when p_status = 'lost' then p_reason else lost_reason end
   where id = p_inquiry_id;
@@ -5723,7 +6172,7 @@ COMMENT ON FUNCTION public.set_member_role(p_organization_id uuid, p_user_id uui
 CREATE FUNCTION public.submit_inquiry(p_venue_id uuid, p_name text, p_email text DEFAULT NULL::text, p_phone text DEFAULT NULL::text, p_event_date date DEFAULT NULL::date, p_party_size integer DEFAULT NULL::integer, p_message text DEFAULT NULL::text, p_event_type text DEFAULT NULL::text, p_start_time time without time zone DEFAULT NULL::time without time zone, p_website text DEFAULT NULL::text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   -- Abuse limits per rolling hour.
   c_max_per_email constant integer := 5;
@@ -5732,6 +6181,7 @@ declare
   v_email text := app.normalize_email(p_email);
   v_phone text := app.normalize_phone(p_phone);
   v_ip inet := app.client_ip();
+  v_today date;
   v_inquiry_id uuid;
 begin
   -- Honeypot: a hidden form field people leave empty. A bot that fills it gets an id that looks
@@ -5745,30 +6195,31 @@ begin
     raise exception using errcode = 'BQ104', message = 'this venue does not exist or no longer takes inquiries',
       hint = 'Check the venue id in the form.';
   end if;
-  if p_name is null or length(btrim(p_name)) not between 1 and 200 then
-    raise exception using errcode = 'BQ100', message = 'please tell us your name';
+  v_today := (now() at time zone v_venue.timezone)::date;
+  if p_name is null or length(btrim(p_name)) not between 1 and app.text_limit('name') then
+    raise exception using errcode = 'BQ100', message = format('please tell us your name (at most %s characters)', app.text_limit('name'));
   end if;
   if v_email is null and v_phone is null then
     raise exception using errcode = 'BQ101', message = 'please give an email address or a phone number',
       hint = 'The venue needs one of them to reply.';
   end if;
-  if v_email is not null and v_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
-    raise exception using errcode = 'BQ106', message = format('%L is not an email address', p_email);
-  end if;
+  perform app.require_email(p_email, 'p_email');
   if v_phone is not null and not app.is_e164(v_phone) then
-    raise exception using errcode = 'BQ107', message = format('%L is not a phone number in international format', p_phone),
+    raise exception using errcode = 'BQ107', message = format('%L is not a phone number in international format', left(p_phone, 50)),
       hint = 'Include the country code, e.g. +44 20 7946 0958.';
   end if;
-  if p_party_size is null or p_party_size < 1 then
-    raise exception using errcode = 'BQ102', message = 'the party size must be at least 1';
+  if p_party_size is null or p_party_size not between 1 and 10000 then
+    raise exception using errcode = 'BQ102', message = 'the party size must be between 1 and 10000';
   end if;
-  if p_event_date is null or p_event_date < (now() at time zone v_venue.timezone)::date then
-    raise exception using errcode = 'BQ103', message = 'the event date must be today or later',
-      hint = format('Today at the venue is %s (%s).', (now() at time zone v_venue.timezone)::date, v_venue.timezone);
+  if p_event_date is null or not isfinite(p_event_date) or p_event_date < v_today
+     or p_event_date > (v_today + interval '5 years')::date then
+    raise exception using errcode = 'BQ103', message = 'the event date must be today or later, and at most five years ahead',
+      hint = format('Today at the venue is %s (%s).', v_today, v_venue.timezone);
   end if;
-  if length(p_message) > 5000 then
-    raise exception using errcode = 'BQ108', message = 'the message is longer than 5000 characters';
+  if length(p_message) > app.text_limit('text') then
+    raise exception using errcode = 'BQ108', message = format('the message is longer than %s characters', app.text_limit('text'));
   end if;
+  perform app.require_text(p_event_type, 'p_event_type', 'label', false);
 
   if v_email is not null and (
     select count(*) from app.inquiries i
@@ -5795,13 +6246,14 @@ begin
   returning id into v_inquiry_id;
   return v_inquiry_id;
 end
-$_$;
+$$;
 
 --
 -- Name: FUNCTION submit_inquiry(p_venue_id uuid, p_name text, p_email text, p_phone text, p_event_date date, p_party_size integer, p_message text, p_event_type text, p_start_time time without time zone, p_website text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.submit_inquiry(p_venue_id uuid, p_name text, p_email text, p_phone text, p_event_date date, p_party_size integer, p_message text, p_event_type text, p_start_time time without time zone, p_website text) IS 'Public website form: records an inquiry for a venue and notifies it; returns the inquiry id. Callable by anon. Errors: BQ100 name, BQ101 no email/phone, BQ102 party size, BQ103 past date (venue time zone), BQ104 unknown venue, BQ105 rate limit (5/hour per email, 20/hour per IP), BQ106 email, BQ107 phone, BQ108 message length. A non-empty p_website (honeypot) returns a fake id and stores nothing.
+COMMENT ON FUNCTION public.submit_inquiry(p_venue_id uuid, p_name text, p_email text, p_phone text, p_event_date date, p_party_size integer, p_message text, p_event_type text, p_start_time time without time zone, p_website text) IS 'Public website form: records an inquiry for a venue and notifies it; returns the inquiry id. Callable by anon. Errors: BQ100 name (at most 200 characters), BQ101 no email/phone, BQ102 party size (1 to 10000), BQ103 date not today or later within five years (venue time zone), BQ104 unknown venue, BQ105 rate limit (5/hour per email, 20/hour per IP), BQ106 email, BQ107 phone, BQ108 message over 5000 characters, BQ004 event type over 100. A non-empty p_website (honeypot) returns a fake id and stores nothing.
+@bad-input-accepted p_website: the honeypot; a filled one gets a fake id, whatever it holds, and nothing is stored.
 @lint-allow anon_security_definer_function_executable: the public website form; it validates every argument, writes only an inquiry for an existing venue, and is rate limited per email and IP.';
 
 --
@@ -5822,9 +6274,11 @@ begin
   end if;
   v_proposal := app.proposal_for_update(v_item.proposal_id);
   perform app.require_editable(v_proposal);
-  if coalesce(p_quantity, 1) < 1 or coalesce(p_unit_price_minor, 0) < 0 then
-    raise exception using errcode = 'BQ001', message = 'quantity must be at least 1 and price non-negative';
-  end if;
+  perform app.require_count(p_quantity, 'p_quantity', p_required => false);
+  perform app.require_money(p_unit_price_minor, 'p_unit_price_minor', false);
+  perform app.require_money(coalesce(p_quantity, v_item.quantity)::bigint * coalesce(p_unit_price_minor, v_item.unit_price_minor),
+                            'the line amount (quantity times unit price)');
+  perform app.require_text(p_description, 'p_description', 'text', false);
   update app.proposal_items set
     quantity = coalesce(p_quantity, quantity),
     unit_price_minor = coalesce(p_unit_price_minor, unit_price_minor),
@@ -5851,19 +6305,18 @@ CREATE FUNCTION public.update_venue(p_venue_id uuid, p_name text DEFAULT NULL::t
 begin
   perform app.require_role(app.venue_organization_id(p_venue_id), '{owner,manager}');
   if p_timezone is not null and not app.is_time_zone(p_timezone) then
-    raise exception using errcode = 'BQ001', message = format('%L is not a time zone', p_timezone),
+    raise exception using errcode = 'BQ001', message = format('p_timezone: %L is not a time zone', left(p_timezone, 100)),
       hint = 'Use an IANA name such as Europe/London or America/New_York.';
   end if;
-  if p_name is not null and length(btrim(p_name)) not between 1 and 200 then
-    raise exception using errcode = 'BQ001', message = 'venue name must be 1 to 200 characters';
-  end if;
-  if coalesce(p_service_charge_bps, 0) not between 0 and 10000 or coalesce(p_tax_bps, 0) not between 0 and 10000 then
-    raise exception using errcode = 'BQ001', message = 'service charge and tax are basis points between 0 and 10000';
-  end if;
+  perform app.require_text(p_name, 'p_name', 'name', p_name is not null);
+  perform app.require_email(p_notification_email, 'p_notification_email');
+  perform app.require_count(p_service_charge_bps, 'p_service_charge_bps (basis points)', 0, 10000, false);
+  perform app.require_count(p_tax_bps, 'p_tax_bps (basis points)', 0, 10000, false);
   update app.venues set
     name = coalesce(btrim(p_name), name),
     timezone = coalesce(p_timezone, timezone),
-    notification_email = coalesce(lower(btrim(p_notification_email)), notification_email),
+    notification_email = case when p_notification_email is null then notification_email
+                              else app.normalize_email(p_notification_email) end,
     service_charge_bps = coalesce(p_service_charge_bps, service_charge_bps),
     tax_bps = coalesce(p_tax_bps, tax_bps),
     auto_draft_proposals = coalesce(p_auto_draft_proposals, auto_draft_proposals)
@@ -5875,7 +6328,7 @@ $$;
 -- Name: FUNCTION update_venue(p_venue_id uuid, p_name text, p_timezone text, p_notification_email text, p_service_charge_bps integer, p_tax_bps integer, p_auto_draft_proposals boolean); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.update_venue(p_venue_id uuid, p_name text, p_timezone text, p_notification_email text, p_service_charge_bps integer, p_tax_bps integer, p_auto_draft_proposals boolean) IS 'Updates a venue; null arguments leave a field unchanged. Owners and managers.';
+COMMENT ON FUNCTION public.update_venue(p_venue_id uuid, p_name text, p_timezone text, p_notification_email text, p_service_charge_bps integer, p_tax_bps integer, p_auto_draft_proposals boolean) IS 'Updates a venue; null arguments leave a field unchanged (a blank notification email removes it). Owners and managers.';
 
 --
 -- Name: upsert_fx_rates(jsonb, date, text); Type: FUNCTION; Schema: public; Owner: -
@@ -6037,7 +6490,7 @@ CREATE TABLE app.contacts (
     notes text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT contacts_check CHECK (((email IS NOT NULL) OR (phone IS NOT NULL) OR (instagram_id IS NOT NULL))),
-    CONSTRAINT contacts_email_check CHECK ((email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text)),
+    CONSTRAINT contacts_email_is_email CHECK (app.is_email(email)),
     CONSTRAINT contacts_phone_check CHECK (app.is_e164(phone))
 );
 
@@ -8922,6 +9375,14 @@ GRANT ALL ON FUNCTION app.booking_for_update(p_booking_id uuid, p_roles text[]) 
 GRANT ALL ON FUNCTION app.booking_for_update(p_booking_id uuid, p_roles text[]) TO service_role;
 
 --
+-- Name: FUNCTION channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION app.channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION channel_send_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9029,6 +9490,15 @@ GRANT ALL ON FUNCTION app.is_e164(p_phone text) TO authenticated;
 GRANT ALL ON FUNCTION app.is_e164(p_phone text) TO service_role;
 
 --
+-- Name: FUNCTION is_email(p_email text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.is_email(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.is_email(p_email text) TO anon;
+GRANT ALL ON FUNCTION app.is_email(p_email text) TO authenticated;
+GRANT ALL ON FUNCTION app.is_email(p_email text) TO service_role;
+
+--
 -- Name: FUNCTION is_time_zone(p_name text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9059,6 +9529,15 @@ REVOKE ALL ON FUNCTION app.menu_extract_writeback(p_job_id bigint, p_payload jso
 GRANT ALL ON FUNCTION app.menu_extract_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
 
 --
+-- Name: FUNCTION money_limit(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.money_limit() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.money_limit() TO anon;
+GRANT ALL ON FUNCTION app.money_limit() TO authenticated;
+GRANT ALL ON FUNCTION app.money_limit() TO service_role;
+
+--
 -- Name: FUNCTION new_proposal(p_inquiry_id uuid, p_status text, p_space_id uuid, p_currency text, p_guest_count integer, p_starts_at timestamp with time zone, p_ends_at timestamp with time zone, p_instructions text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9083,6 +9562,14 @@ REVOKE ALL ON FUNCTION app.normalize_phone(p_phone text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO anon;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO authenticated;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO service_role;
+
+--
+-- Name: FUNCTION payment_reference_taken(p_reference text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.payment_reference_taken(p_reference text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.payment_reference_taken(p_reference text) TO authenticated;
+GRANT ALL ON FUNCTION app.payment_reference_taken(p_reference text) TO service_role;
 
 --
 -- Name: FUNCTION payment_remind_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
@@ -9154,12 +9641,66 @@ REVOKE ALL ON FUNCTION app.recompute_proposal_totals(p_proposal_id uuid) FROM PU
 REVOKE ALL ON FUNCTION app.reprice_proposal(p_proposal_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION require_all_of(p_values text[], p_field text, p_allowed text[]); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_all_of(p_values text[], p_field text, p_allowed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_all_of(p_values text[], p_field text, p_allowed text[]) TO anon;
+GRANT ALL ON FUNCTION app.require_all_of(p_values text[], p_field text, p_allowed text[]) TO authenticated;
+GRANT ALL ON FUNCTION app.require_all_of(p_values text[], p_field text, p_allowed text[]) TO service_role;
+
+--
+-- Name: FUNCTION require_count(p_value bigint, p_field text, p_min bigint, p_max bigint, p_required boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_count(p_value bigint, p_field text, p_min bigint, p_max bigint, p_required boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_count(p_value bigint, p_field text, p_min bigint, p_max bigint, p_required boolean) TO anon;
+GRANT ALL ON FUNCTION app.require_count(p_value bigint, p_field text, p_min bigint, p_max bigint, p_required boolean) TO authenticated;
+GRANT ALL ON FUNCTION app.require_count(p_value bigint, p_field text, p_min bigint, p_max bigint, p_required boolean) TO service_role;
+
+--
+-- Name: FUNCTION require_date(p_value date, p_field text, p_required boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_date(p_value date, p_field text, p_required boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_date(p_value date, p_field text, p_required boolean) TO anon;
+GRANT ALL ON FUNCTION app.require_date(p_value date, p_field text, p_required boolean) TO authenticated;
+GRANT ALL ON FUNCTION app.require_date(p_value date, p_field text, p_required boolean) TO service_role;
+
+--
 -- Name: FUNCTION require_editable(p_proposal app.proposals); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.require_editable(p_proposal app.proposals) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.require_editable(p_proposal app.proposals) TO authenticated;
 GRANT ALL ON FUNCTION app.require_editable(p_proposal app.proposals) TO service_role;
+
+--
+-- Name: FUNCTION require_email(p_value text, p_field text, p_required boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_email(p_value text, p_field text, p_required boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_email(p_value text, p_field text, p_required boolean) TO anon;
+GRANT ALL ON FUNCTION app.require_email(p_value text, p_field text, p_required boolean) TO authenticated;
+GRANT ALL ON FUNCTION app.require_email(p_value text, p_field text, p_required boolean) TO service_role;
+
+--
+-- Name: FUNCTION require_money(p_value bigint, p_field text, p_required boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_money(p_value bigint, p_field text, p_required boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_money(p_value bigint, p_field text, p_required boolean) TO anon;
+GRANT ALL ON FUNCTION app.require_money(p_value bigint, p_field text, p_required boolean) TO authenticated;
+GRANT ALL ON FUNCTION app.require_money(p_value bigint, p_field text, p_required boolean) TO service_role;
+
+--
+-- Name: FUNCTION require_one_of(p_value text, p_field text, p_allowed text[], p_required boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_one_of(p_value text, p_field text, p_allowed text[], p_required boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_one_of(p_value text, p_field text, p_allowed text[], p_required boolean) TO anon;
+GRANT ALL ON FUNCTION app.require_one_of(p_value text, p_field text, p_allowed text[], p_required boolean) TO authenticated;
+GRANT ALL ON FUNCTION app.require_one_of(p_value text, p_field text, p_allowed text[], p_required boolean) TO service_role;
 
 --
 -- Name: FUNCTION require_period(p_from date, p_to date); Type: ACL; Schema: app; Owner: -
@@ -9178,6 +9719,42 @@ GRANT ALL ON FUNCTION app.require_role(p_organization_id uuid, p_roles text[]) T
 GRANT ALL ON FUNCTION app.require_role(p_organization_id uuid, p_roles text[]) TO service_role;
 
 --
+-- Name: FUNCTION require_text(p_value text, p_field text, p_kind text, p_required boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_text(p_value text, p_field text, p_kind text, p_required boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_text(p_value text, p_field text, p_kind text, p_required boolean) TO anon;
+GRANT ALL ON FUNCTION app.require_text(p_value text, p_field text, p_kind text, p_required boolean) TO authenticated;
+GRANT ALL ON FUNCTION app.require_text(p_value text, p_field text, p_kind text, p_required boolean) TO service_role;
+
+--
+-- Name: FUNCTION require_texts(p_values text[], p_field text, p_kind text, p_max_items integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_texts(p_values text[], p_field text, p_kind text, p_max_items integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_texts(p_values text[], p_field text, p_kind text, p_max_items integer) TO anon;
+GRANT ALL ON FUNCTION app.require_texts(p_values text[], p_field text, p_kind text, p_max_items integer) TO authenticated;
+GRANT ALL ON FUNCTION app.require_texts(p_values text[], p_field text, p_kind text, p_max_items integer) TO service_role;
+
+--
+-- Name: FUNCTION require_time(p_value timestamp with time zone, p_field text, p_required boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_time(p_value timestamp with time zone, p_field text, p_required boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_time(p_value timestamp with time zone, p_field text, p_required boolean) TO anon;
+GRANT ALL ON FUNCTION app.require_time(p_value timestamp with time zone, p_field text, p_required boolean) TO authenticated;
+GRANT ALL ON FUNCTION app.require_time(p_value timestamp with time zone, p_field text, p_required boolean) TO service_role;
+
+--
+-- Name: FUNCTION require_time_range(p_starts_at timestamp with time zone, p_ends_at timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.require_time_range(p_starts_at timestamp with time zone, p_ends_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.require_time_range(p_starts_at timestamp with time zone, p_ends_at timestamp with time zone) TO anon;
+GRANT ALL ON FUNCTION app.require_time_range(p_starts_at timestamp with time zone, p_ends_at timestamp with time zone) TO authenticated;
+GRANT ALL ON FUNCTION app.require_time_range(p_starts_at timestamp with time zone, p_ends_at timestamp with time zone) TO service_role;
+
+--
 -- Name: FUNCTION require_user(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9192,6 +9769,15 @@ GRANT ALL ON FUNCTION app.require_user() TO service_role;
 REVOKE ALL ON FUNCTION app.start_proposal_draft(p_inquiry_id uuid, p_space_id uuid, p_instructions text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.start_proposal_draft(p_inquiry_id uuid, p_space_id uuid, p_instructions text) TO authenticated;
 GRANT ALL ON FUNCTION app.start_proposal_draft(p_inquiry_id uuid, p_space_id uuid, p_instructions text) TO service_role;
+
+--
+-- Name: FUNCTION text_limit(p_kind text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.text_limit(p_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.text_limit(p_kind text) TO anon;
+GRANT ALL ON FUNCTION app.text_limit(p_kind text) TO authenticated;
+GRANT ALL ON FUNCTION app.text_limit(p_kind text) TO service_role;
 
 --
 -- Name: FUNCTION tg_audit__record(); Type: ACL; Schema: app; Owner: -

@@ -28,7 +28,7 @@ select tests.act_as(tests.id('manager_a'));
 select throws_ok(format('select public.invite_member(%L, %L, %L)', tests.id('org_a'), 'newbie@test.local', 'manager'), '42501', null, 'a manager cannot invite a manager');
 select lives_ok(format('select public.invite_member(%L, %L)', tests.id('org_a'), ' NewBie@Test.local '), 'a manager invites staff');
 select throws_ok(format('select public.invite_member(%L, %L)', tests.id('org_a'), 'staff_a@test.local'), 'BQ603', null, 'inviting a member again: BQ603');
-select throws_ok(format('select public.invite_member(%L, %L)', tests.id('org_a'), 'not-an-email'), 'BQ001', null, 'a bad email: BQ001');
+select throws_ok(format('select public.invite_member(%L, %L)', tests.id('org_a'), 'not-an-email'), 'BQ106', null, 'a bad email: BQ106 (the code every email check uses)');
 select tests.act_as(tests.id('owner_b'));
 select throws_ok($$ select public.accept_invitation((select token from app.invitations limit 1)) $$, 'BQ602', null, 'another user cannot even see the invitation token');
 select tests.reset_role();

@@ -9,7 +9,7 @@ select tests.act_as(tests.id('manager_a'));
 select lives_ok(format($$ select set_config('test.venue', public.create_venue(%L, 'Lisbon Loft', 'Europe/Lisbon', 'eur', 'Loft@Example.com ')::text, true) $$, tests.id('org_a')), 'a manager creates a venue');
 select is((select notification_email from app.venues where id = current_setting('test.venue')::uuid), 'loft@example.com', 'the notification email is normalized');
 select throws_ok(format($$ select public.create_venue(%L, 'Nowhere', 'Mars/Olympus') $$, tests.id('org_a')), 'BQ001', null, 'an unknown time zone: BQ001');
-select throws_ok(format($$ select public.create_venue(%L, 'X', p_service_charge_bps => 20000) $$, tests.id('org_a')), 'BQ001', null, 'service charge above 100%%: BQ001');
+select throws_ok(format($$ select public.create_venue(%L, 'X', p_service_charge_bps => 20000) $$, tests.id('org_a')), 'BQ005', null, 'service charge above 100%%: BQ005 (out of range)');
 select throws_ok(format($$ select public.create_venue(%L, 'Theirs') $$, tests.id('org_b')), '42501', null, 'cross-tenant: cannot create a venue in B');
 select lives_ok($$ select public.update_venue(current_setting('test.venue')::uuid, p_tax_bps => 2300, p_auto_draft_proposals => true) $$, 'a manager updates a venue');
 select is((select tax_bps from app.venues where id = current_setting('test.venue')::uuid), 2300, 'the update applied; other fields untouched');
@@ -35,11 +35,11 @@ select throws_ok(format($$ select public.delete_space(%L) $$, tests.id('space_b'
 -- menus, items, packages
 select lives_ok(format($$ select set_config('test.menu', public.save_menu(%L, 'Brunch')::text, true) $$, tests.id('venue_a')), 'a manager creates a menu');
 select lives_ok($$ select set_config('test.item', public.save_menu_item(current_setting('test.menu')::uuid, 'Eggs Benedict', 1250, 'per_person', 'main', p_dietary => '{vegetarian}')::text, true) $$, 'a manager adds a menu item');
-select throws_ok($$ select public.save_menu_item(current_setting('test.menu')::uuid, 'Free lunch', -1) $$, 'BQ001', null, 'a negative price: BQ001');
+select throws_ok($$ select public.save_menu_item(current_setting('test.menu')::uuid, 'Free lunch', -1) $$, 'BQ005', null, 'a negative price: BQ005 (out of range)');
 select throws_ok($$ select public.save_menu_item(current_setting('test.menu')::uuid, 'Odd', 100, 'per_hour') $$, 'BQ001', null, 'an unknown unit: BQ001');
 select lives_ok($$ select public.delete_menu_item(current_setting('test.item')::uuid) $$, 'a manager deletes a menu item');
 select lives_ok(format($$ select set_config('test.package', public.save_package(%L, 'Brunch club', 3000, 8, current_setting('test.menu')::uuid)::text, true) $$, tests.id('venue_a')), 'a manager creates a package');
-select throws_ok(format($$ select public.save_package(%L, 'Bad', 3000, 0) $$, tests.id('venue_a')), 'BQ001', null, 'a package with min guests 0: BQ001');
+select throws_ok(format($$ select public.save_package(%L, 'Bad', 3000, 0) $$, tests.id('venue_a')), 'BQ005', null, 'a package with min guests 0: BQ005 (out of range)');
 select lives_ok($$ select public.delete_package(current_setting('test.package')::uuid) $$, 'a manager deletes a package');
 select lives_ok($$ select public.delete_menu(current_setting('test.menu')::uuid) $$, 'a manager deletes a menu');
 select tests.act_as(tests.id('staff_b'));

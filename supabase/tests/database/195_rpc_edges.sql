@@ -41,7 +41,7 @@ select throws_ok($$ select public.mark_conversation_read(gen_random_uuid()) $$, 
 
 -- proposals, payments, reports
 select tests.act_as(tests.id('staff_a'));
-select throws_ok(format($$ select public.request_proposal_draft(%L, p_instructions => repeat('x', 2001)) $$, tests.id('inquiry_a')), 'BQ001', null, 'overlong AI instructions: BQ001');
+select throws_ok(format($$ select public.request_proposal_draft(%L, p_instructions => repeat('x', 5001)) $$, tests.id('inquiry_a')), 'BQ004', null, 'AI instructions over the free-text limit (5000): BQ004');
 select throws_ok(format($$ select * from public.list_payments_due(%L) $$, tests.id('org_b')), '42501', null, 'cross-tenant payments due: 42501');
 select throws_ok(format($$ select * from public.report_response_time(%L, current_date, current_date - 7) $$, tests.id('org_a')), 'BQ001', null, 'a backwards report period: BQ001');
 select tests.act_as_service();
