@@ -88,6 +88,22 @@ import Testing
         }
     }
 
+    /// A redirect is answered, not followed: following it would resend credentials elsewhere.
+    @Test func aRedirectIsNotFollowed() async throws {
+        try await Self.withServer { server, client in
+            let error = await #expect(throws: ConnectorError.self) {
+                let _: Greeting = try await client.send(
+                    .GET, Self.url(server, "/status/302?location=\(server.baseURL)/echo"), timeout: .seconds(5))
+            }
+
+            guard case .permanent(let message) = error else {
+                Issue.record("expected permanent, got \(String(describing: error))")
+                return
+            }
+            #expect(message.contains("returned 302"))
+        }
+    }
+
     @Test func timeoutIsRetryable() async throws {
         try await Self.withServer { server, client in
             let started = ContinuousClock.now

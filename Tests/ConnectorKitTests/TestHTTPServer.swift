@@ -7,7 +7,7 @@ import NIOPosix
 /// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port, for exercising the transport end
 /// to end. Routes:
 /// - `POST /echo`: answers 200 with the request body.
-/// - `GET /status/<code>?retry-after=<v>&body=<text>`: answers `<code>`.
+/// - `GET /status/<code>?retry-after=<v>&location=<url>&body=<text>`: answers `<code>`.
 /// - `GET /hold?ms=<n>`: answers 200 `{}` after `n` milliseconds (also `/slow`).
 /// - `GET /uri/...`: answers 200 with the request target exactly as received.
 /// - `GET /stall`: sends the head and 2 of 10 promised body bytes, then nothing.
@@ -93,6 +93,7 @@ final class TestHTTPServer: Sendable {
             } else if path.hasPrefix("/status/"), let code = Int(path.dropFirst("/status/".count)) {
                 var headers: HTTPHeaders = [:]
                 if let retryAfter = query["retry-after"] { headers.add(name: "Retry-After", value: retryAfter) }
+                if let location = query["location"] { headers.add(name: "Location", value: location) }
                 write(context: context, status: .init(statusCode: code), headers: headers, body: Array((query["body"] ?? "").utf8))
             } else if path == "/hold" || path == "/slow" {
                 let milliseconds = Int64(query["ms"] ?? "") ?? 300
