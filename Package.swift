@@ -47,6 +47,15 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
+        // What every connector shares: JSON over HTTP with timeouts, Retry-After, error
+        // classification, secret redaction, HTTP dates, and the one SigV4 signer.
+        .target(name: "ConnectorKit", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // Side-effect providers behind protocols, each with a real and an offline implementation.
         .target(name: "Connectors", dependencies: [
             "BanquetCore",
@@ -94,5 +103,12 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Email/Fixtures/smtp_sink.py"]),
+        .testTarget(name: "ConnectorKitTests", dependencies: [
+            "ConnectorKit",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
     ]
 )
