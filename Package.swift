@@ -50,6 +50,7 @@ let package = Package(
         // What every connector shares: JSON over HTTP with timeouts, Retry-After, error
         // classification, secret redaction, HTTP dates, and the one SigV4 signer.
         .target(name: "ConnectorKit", dependencies: [
+            "BanquetCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -58,18 +59,16 @@ let package = Package(
         ]),
         // Side-effect providers behind protocols, each with a real and an offline implementation.
         .target(name: "Connectors", dependencies: [
-            "BanquetCore",
+            "BanquetCore", "ConnectorKit",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // One handler per job kind, each with a typed payload, over the connectors.
         .target(name: "JobKinds", dependencies: [
-            "BanquetCore", "BridgeRuntime", "Connectors",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
+            "BanquetCore", "BridgeRuntime", "ConnectorKit", "Connectors",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Edge functions served at /functions/v1/<name> (webhooks and other non-RPC entry points).
         .target(name: "EdgeFunctions", dependencies: [
@@ -88,9 +87,8 @@ let package = Package(
         ]),
         // The CLI and the assembly only.
         .executableTarget(name: "banquet", dependencies: [
-            "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "JobKinds", "Gateway",
+            "BanquetCore", "Migrations", "BridgeRuntime", "ConnectorKit", "Connectors", "JobKinds", "Gateway",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -99,7 +97,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "BanquetTests", dependencies: [
-            "BanquetCore", "Migrations", "BridgeRuntime", "Connectors", "JobKinds", "Gateway",
+            "BanquetCore", "Migrations", "BridgeRuntime", "ConnectorKit", "Connectors", "JobKinds", "Gateway",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Email/Fixtures/smtp_sink.py"]),

@@ -1,3 +1,4 @@
+import BanquetCore
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -60,7 +61,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         }
         let prepared = outbound
         let started = ContinuousClock.now
-        let clientDeadline = NIODeadline.now() + .nanoseconds(request.timeout.totalNanoseconds)
+        let clientDeadline = NIODeadline.now() + .nanoseconds(request.timeout.inNanoseconds)
         let description = request.redactedDescription
         do {
             let response = try await withDeadline(started + request.timeout + Self.deadlineGrace) { [client, maxResponseBytes] in
@@ -75,7 +76,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
             }
             logger.debug("HTTP exchange", metadata: [
                 "request": "\(description)", "status": "\(response.status)",
-                "elapsed_ms": "\((ContinuousClock.now - started).totalMilliseconds)",
+                "elapsed_ms": "\(Int(Duration.since(started).inMilliseconds))",
             ])
             return response
         } catch is CancellationError {
@@ -94,13 +95,4 @@ public final class AsyncHTTPTransport: HTTPTransport {
             throw ConnectorError.retryable("\(description) failed: \(error)")
         }
     }
-}
-
-extension Duration {
-    var totalNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    var totalMilliseconds: Int64 { totalNanoseconds / 1_000_000 }
 }

@@ -1,5 +1,6 @@
 import BanquetCore
 import BridgeRuntime
+import ConnectorKit
 import Connectors
 import Foundation
 import Gateway
@@ -40,10 +41,11 @@ struct DaemonAssembly {
         if role.runsJobs {
             let emailConfiguration = try EmailConfiguration.fromEnvironment(environment)
             let email = makeEmailTransport(configuration: emailConfiguration, logger: logger)
-            let http = HTTPPostHandler.makeClient(maxConnectionsPerHost: bridgeConfiguration.maxConcurrency)
+            // As many connections per host as jobs run at once, so no job waits inside the client.
+            let http = AsyncHTTPTransport(connectionsPerHost: max(8, bridgeConfiguration.maxConcurrency), logger: logger)
             var handlers = JobHandlerRegistry()
             handlers.registerBuiltins()
-            handlers.register(HTTPPostHandler.kind, handler: HTTPPostHandler(client: http))
+            handlers.register(HTTPPostHandler.kind, handler: HTTPPostHandler(transport: http))
             handlers.register(EmailSendHandler.kind, handler: EmailSendHandler(transport: email, defaultFrom: emailConfiguration.from))
             for kind in MaintenanceHandler.kinds {
                 handlers.register(kind, handler: MaintenanceHandler())
@@ -51,7 +53,7 @@ struct DaemonAssembly {
             let runtime = BridgeService(client: client, listenURL: databaseURL, registry: handlers, configuration: bridgeConfiguration, logger: logger)
             // Services stop in reverse order: the HTTP server first, then the bridge drains, then
             // the HTTP client its jobs used closes, then the pool.
-            services.append(HTTPClientService(client: http))
+            services.append(HTTPTransportService(transport: http))
             services.append(runtime)
             bridge = runtime
             described["email"] = "\(emailConfiguration.describe())"

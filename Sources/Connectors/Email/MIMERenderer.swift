@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 
 /// A message rendered once, for every transport: the RFC 5322 text (CRLF line ends) and the
@@ -25,7 +26,7 @@ enum MIMERenderer {
         let messageID = try messageID(for: message, domain: from.domain)
 
         var headers: [(String, String)] = [
-            ("Date", rfc5322Date(date)),
+            ("Date", HTTPDate.formatRFC5322(date)),
             ("From", from.headerValue),
             ("To", recipients.map(\.headerValue).joined(separator: ",\r\n ")),
         ]
@@ -84,12 +85,4 @@ enum MIMERenderer {
         return value
     }
 
-    /// `Sat, 21 Nov 2026 20:22:00 +0000`.
-    static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
-    }
 }

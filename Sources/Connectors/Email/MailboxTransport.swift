@@ -43,11 +43,8 @@ public struct MailboxTransport: EmailTransport {
         return String(messageID.trimmingCharacters(in: CharacterSet(charactersIn: "<>")).unicodeScalars.map { allowed.contains($0) ? Character($0) : "_" })
     }
 
+    /// `20261129T061500.123Z`: sorts in arrival order and is safe in a file name.
     static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted, includingFractionalSeconds: true))
     }
 }

@@ -1,14 +1,14 @@
-import AsyncHTTPClient
 import BanquetCore
 @testable import BridgeRuntime
 import Foundation
+import ConnectorKit
 @testable import JobKinds
 import Logging
 import PostgresNIO
 import Testing
 
-/// One HTTP client for the tests' http.post handlers, sized as `banquet serve` sizes it.
-let testHTTPClient = HTTPPostHandler.makeClient(maxConnectionsPerHost: 64)
+/// One HTTP transport for the tests' http.post handlers, sized as `banquet serve` sizes it.
+let testHTTPTransport = AsyncHTTPTransport(connectionsPerHost: 64)
 
 /// The job runtime in-process against real PostgreSQL: claims, write-back, retries, failures.
 @Suite("Bridge runtime", .serialized)
@@ -16,7 +16,7 @@ struct BridgeServiceTests {
     func registry(_ extra: (inout JobHandlerRegistry) -> Void = { _ in }) -> JobHandlerRegistry {
         var registry = JobHandlerRegistry()
         registry.register(NoopHandler.kind, handler: NoopHandler())
-        registry.register(HTTPPostHandler.kind, handler: HTTPPostHandler(client: testHTTPClient))
+        registry.register(HTTPPostHandler.kind, handler: HTTPPostHandler(transport: testHTTPTransport))
         extra(&registry)
         return registry
     }

@@ -1,6 +1,5 @@
 import BanquetCore
 @testable import BridgeRuntime
-@testable import JobKinds
 import Foundation
 import Testing
 
@@ -62,13 +61,5 @@ struct BridgeUnitTests {
         #expect(await breaker.admit("p", now: t0 + .seconds(21)) == .allowed)
         await breaker.recordSuccess("p")
         #expect(await breaker.state(of: "p") == .closed(consecutiveFailures: 0))
-    }
-
-    @Test func retryAfterAcceptsSecondsAndHTTPDates() {
-        let now = Date(timeIntervalSince1970: 1_000_000_000)
-        #expect(HTTPPostHandler.parseRetryAfter("7", now: now) == .seconds(7))
-        // 2001-09-09T01:46:40Z + 30 s
-        #expect(HTTPPostHandler.parseRetryAfter("Sun, 09 Sep 2001 01:47:10 GMT", now: now) == .seconds(30))
-        #expect(HTTPPostHandler.parseRetryAfter("soon", now: now) == nil)
     }
 }
