@@ -18,20 +18,17 @@ extension BridgeService {
     /// runs in a task of its own so the runtime can cancel it (timeout, lost lease, shutdown)
     /// without cancelling the reporting that follows.
     func execute(_ job: ClaimedJob, pool: Pool) async {
-        var logger = self.logger
-        logger[metadataKey: "job_id"] = "\(job.id)"
-        logger[metadataKey: "kind"] = .string(job.kind)
-        logger[metadataKey: "queue"] = .string(job.queue)
-        logger[metadataKey: "attempt"] = "\(job.attempts)/\(job.maxAttempts)"
+        // The job's logger is built only when something is logged: on the success path nothing is.
+        let log = JobLog(base: self.logger, job: job)
         let metrics = BridgeMetrics.instruments(for: job)
         metrics.claimed.increment()
-        let outcome = await perform(job, logger: logger, metrics: metrics)
+        let outcome = await perform(job, log: log, metrics: metrics)
         state.withLockedValue { $0.inFlight[job.id]?.reporting = true }
-        await report(job, outcome, logger: logger, metrics: metrics)
+        await report(job, outcome, log: log, metrics: metrics)
         finished(job, pool: pool)
     }
 
-    private func perform(_ job: ClaimedJob, logger: Logger, metrics: BridgeMetrics.Instruments) async -> Outcome {
+    private func perform(_ job: ClaimedJob, log: JobLog, metrics: BridgeMetrics.Instruments) async -> Outcome {
         guard let handler = registry.handler(for: job.kind) else {
             // Only reachable if a claim returned a kind we did not ask for.
             return .failed("no handler for kind \(job.kind) in this daemon (worker \(configuration.workerID) runs: \(registry.kinds.joined(separator: ", ")))",
@@ -57,15 +54,14 @@ extension BridgeService {
         let startedAt = Date()
         let clock = ContinuousClock.now
         metrics.latency(job, startedAt: startedAt)
-        logger.debug("bridge: job started")
-        let outcome = await runHandler(prepared, job: job, logger: logger)
+        let outcome = await runHandler(prepared, job: job, log: log)
         metrics.duration.recordNanoseconds(Duration.since(clock).inNanoseconds)
         if let provider = handler.provider {
             switch outcome {
             case .succeeded, .failed(_, retryable: false, _): await breaker.recordSuccess(provider)
             case .failed(_, retryable: true, _), .timedOut:
                 if await breaker.recordFailure(provider) {
-                    logger.warning("bridge: circuit breaker opened", metadata: ["provider": "\(provider)", "open_for": "\(configuration.circuitBreaker.openDuration)"])
+                    log.logger.warning("bridge: circuit breaker opened", metadata: ["provider": "\(provider)", "open_for": "\(configuration.circuitBreaker.openDuration)"])
                 }
             case .leaseLost, .interrupted: await breaker.recordAbandoned(provider)
             }
@@ -75,9 +71,9 @@ extension BridgeService {
 
     /// Starts the handler's task and registers it, so the deadline loop, the heartbeat and
     /// shutdown can cancel it; the reason they record says what the cancellation meant.
-    private func runHandler(_ prepared: PreparedJob, job: ClaimedJob, logger: Logger) async -> Outcome {
+    private func runHandler(_ prepared: PreparedJob, job: ClaimedJob, log: JobLog) async -> Outcome {
         let deadline = state.withLockedValue { $0.inFlight[job.id]?.deadline } ?? .now + job.timeout
-        let context = JobContext(logger: logger, deadline: deadline, idempotencyKey: "job-\(job.id)")
+        let context = JobContext(log: log, deadline: deadline, idempotencyKey: "job-\(job.id)")
         let task = Task { try await prepared.run(context) }
         let stoppedEarly = state.withLockedValue { state -> Bool in
             state.inFlight[job.id]?.handler = task
@@ -120,22 +116,22 @@ extension BridgeService {
     /// Hands the outcome to the database. The runtime never cancels this task (it cancels only
     /// handler tasks), so even a job stopped at shutdown reports: nothing stays locked until its
     /// lease expires.
-    private func report(_ job: ClaimedJob, _ outcome: Outcome, logger: Logger, metrics: BridgeMetrics.Instruments) async {
+    private func report(_ job: ClaimedJob, _ outcome: Outcome, log: JobLog, metrics: BridgeMetrics.Instruments) async {
         switch outcome {
         case .succeeded(let result):
-            await complete(job, result: result, logger: logger, metrics: metrics)
+            await complete(job, result: result, log: log, metrics: metrics)
         case .failed(let message, let retryable, let retryAfter):
-            await fail(job, message: message, retryable: retryable, retryAfter: retryAfter, logger: logger, metrics: metrics)
+            await fail(job, message: message, retryable: retryable, retryAfter: retryAfter, log: log, metrics: metrics)
         case .timedOut(let timeout):
-            await fail(job, message: "timed out after \(Int(timeout.inSeconds))s", retryable: true, retryAfter: nil, logger: logger, metrics: metrics)
+            await fail(job, message: "timed out after \(Int(timeout.inSeconds))s", retryable: true, retryAfter: nil, log: log, metrics: metrics)
         case .leaseLost:
-            await fail(job, message: "stopped: the job was cancelled or its lease was lost", retryable: true, retryAfter: nil, logger: logger, metrics: metrics)
+            await fail(job, message: "stopped: the job was cancelled or its lease was lost", retryable: true, retryAfter: nil, log: log, metrics: metrics)
         case .interrupted:
-            await release(job, logger: logger, metrics: metrics)
+            await release(job, log: log, metrics: metrics)
         }
     }
 
-    private func complete(_ job: ClaimedJob, result: JobResult, logger: Logger, metrics: BridgeMetrics.Instruments) async {
+    private func complete(_ job: ClaimedJob, result: JobResult, log: JobLog, metrics: BridgeMetrics.Instruments) async {
         // Usually the job goes in a group commit with others; only if that batch fails as a
         // whole does it take the one-by-one path below.
         switch await completions.complete(job, result: result) {
@@ -143,51 +139,51 @@ extension BridgeService {
             metrics.succeeded.increment()
             return
         case .stale:
-            logger.warning("bridge: result dropped, the job is no longer owned by this lease (reclaimed, finished or cancelled)")
+            log.logger.warning("bridge: result dropped, the job is no longer owned by this lease (reclaimed, finished or cancelled)")
             return
         case .retryIndividually:
             break
         }
-        switch await record(logger: logger, { try await self.store.complete(job, result: result) }) {
+        switch await record(log: log, { try await self.store.complete(job, result: result) }) {
         case .recorded:
             metrics.succeeded.increment()
         case .staleLease:
-            logger.warning("bridge: result dropped, the job is no longer owned by this lease (reclaimed, finished or cancelled)")
+            log.logger.warning("bridge: result dropped, the job is no longer owned by this lease (reclaimed, finished or cancelled)")
         case .rejected(let error):
             // The write-back raised: nothing was written. Fail the attempt so it retries by policy.
-            await fail(job, message: "write-back failed: \(DatabaseError.describe(error))", retryable: true, retryAfter: nil, logger: logger, metrics: metrics)
+            await fail(job, message: "write-back failed: \(DatabaseError.describe(error))", retryable: true, retryAfter: nil, log: log, metrics: metrics)
         case .unreachable:
-            logger.error("bridge: could not report success; the job will run again after its lease expires")
+            log.logger.error("bridge: could not report success; the job will run again after its lease expires")
         }
     }
 
     /// Shutdown past the grace period: give the job back without spending an attempt; if that
     /// cannot be recorded, fall back to a retryable failure so it is at least not left locked.
-    private func release(_ job: ClaimedJob, logger: Logger, metrics: BridgeMetrics.Instruments) async {
-        switch await record(logger: logger, attempts: 1, { try await self.store.release(job) }) {
+    private func release(_ job: ClaimedJob, log: JobLog, metrics: BridgeMetrics.Instruments) async {
+        switch await record(log: log, attempts: 1, { try await self.store.release(job) }) {
         case .recorded(let status):
-            logger.info("bridge: job released at shutdown", metadata: ["status": "\(status)"])
+            log.logger.info("bridge: job released at shutdown", metadata: ["status": "\(status)"])
         case .staleLease:
-            logger.warning("bridge: release not recorded, the job is no longer owned by this lease")
+            log.logger.warning("bridge: release not recorded, the job is no longer owned by this lease")
         case .rejected, .unreachable:
             await fail(job, message: "released: worker \(configuration.workerID) shut down before the job finished",
-                       retryable: true, retryAfter: .zero, logger: logger, metrics: metrics)
+                       retryable: true, retryAfter: .zero, log: log, metrics: metrics)
         }
     }
 
-    private func fail(_ job: ClaimedJob, message: String, retryable: Bool, retryAfter: Duration?, logger: Logger, metrics: BridgeMetrics.Instruments) async {
-        switch await record(logger: logger, { try await self.store.fail(job, error: message, retryable: retryable, retryAfter: retryAfter) }) {
+    private func fail(_ job: ClaimedJob, message: String, retryable: Bool, retryAfter: Duration?, log: JobLog, metrics: BridgeMetrics.Instruments) async {
+        switch await record(log: log, { try await self.store.fail(job, error: message, retryable: retryable, retryAfter: retryAfter) }) {
         case .recorded(let status):
             metrics.failed(status: status)
             let metadata: Logger.Metadata = ["error": "\(message)", "status": "\(status)"]
-            if status == "dead" { logger.error("bridge: job dead", metadata: metadata) }
-            else { logger.info("bridge: job attempt failed", metadata: metadata) }
+            if status == "dead" { log.logger.error("bridge: job dead", metadata: metadata) }
+            else { log.logger.info("bridge: job attempt failed", metadata: metadata) }
         case .staleLease:
-            logger.warning("bridge: failure not recorded, the job is no longer owned by this lease", metadata: ["error": "\(message)"])
+            log.logger.warning("bridge: failure not recorded, the job is no longer owned by this lease", metadata: ["error": "\(message)"])
         case .rejected(let error):
-            logger.error("bridge: fail rejected by the database", metadata: ["error": "\(DatabaseError.describe(error))"])
+            log.logger.error("bridge: fail rejected by the database", metadata: ["error": "\(DatabaseError.describe(error))"])
         case .unreachable:
-            logger.error("bridge: could not report failure; the job will run again after its lease expires")
+            log.logger.error("bridge: could not report failure; the job will run again after its lease expires")
         }
     }
 
@@ -204,7 +200,7 @@ extension BridgeService {
     /// One outcome call to the database, retried with backoff while the connection fails. A
     /// dropped connection may have lost the call before or after it committed; retrying is safe
     /// because the lease token fences a second write.
-    func record<Value: Sendable>(logger: Logger, attempts: Int = 4, _ call: () async throws -> Value) async -> Recording<Value> {
+    func record<Value: Sendable>(log: JobLog, attempts: Int = 4, _ call: () async throws -> Value) async -> Recording<Value> {
         var delay = Duration.milliseconds(200)
         for attempt in 1...attempts {
             do {
@@ -214,7 +210,7 @@ extension BridgeService {
             } catch where DatabaseError.isServerError(error) {
                 return .rejected(error)
             } catch {
-                logger.warning("bridge: database call failed, retrying", metadata: ["error": "\(DatabaseError.describe(error))", "attempt": "\(attempt)"])
+                log.logger.warning("bridge: database call failed, retrying", metadata: ["error": "\(DatabaseError.describe(error))", "attempt": "\(attempt)"])
                 if attempt < attempts {
                     try? await Task.sleep(for: delay)
                     delay *= 2

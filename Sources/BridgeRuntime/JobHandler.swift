@@ -76,16 +76,43 @@ public struct RateLimitKey: Sendable, Hashable, CustomStringConvertible {
 
 /// What a running handler gets besides its job.
 public struct JobContext: Sendable {
-    /// Carries `job_id`, `kind`, `queue` and `attempt` metadata: every log line correlates to the job.
-    public var logger: Logger
+    private let log: JobLog?
+    private let fixedLogger: Logger?
     /// The deadline after which the runtime cancels this attempt.
     public var deadline: ContinuousClock.Instant
     /// The idempotency key to pass to providers that take one; stable across retries of this job.
     public var idempotencyKey: String
 
+    /// Carries `job_id`, `kind`, `queue` and `attempt` metadata: every log line correlates to the job.
+    public var logger: Logger { fixedLogger ?? log!.logger }
+
     public init(logger: Logger, deadline: ContinuousClock.Instant, idempotencyKey: String) {
-        self.logger = logger
+        self.log = nil
+        self.fixedLogger = logger
         self.deadline = deadline
         self.idempotencyKey = idempotencyKey
+    }
+
+    init(log: JobLog, deadline: ContinuousClock.Instant, idempotencyKey: String) {
+        self.log = log
+        self.fixedLogger = nil
+        self.deadline = deadline
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// A job's logger, made when first needed: setting four metadata values per job showed in the
+/// per-job profile, and a job that succeeds logs nothing.
+struct JobLog: Sendable {
+    let base: Logger
+    let job: ClaimedJob
+
+    var logger: Logger {
+        var logger = base
+        logger[metadataKey: "job_id"] = "\(job.id)"
+        logger[metadataKey: "kind"] = .string(job.kind)
+        logger[metadataKey: "queue"] = .string(job.queue)
+        logger[metadataKey: "attempt"] = "\(job.attempts)/\(job.maxAttempts)"
+        return logger
     }
 }

@@ -1,6 +1,8 @@
 /// Which handler performs which job kind in this daemon. The daemon claims only these kinds.
 public struct JobHandlerRegistry: Sendable {
     private var handlers: [String: RegisteredHandler] = [:]
+    /// Sorted once here, not at every claim.
+    public private(set) var kinds: [String] = []
 
     public init() {}
 
@@ -11,6 +13,7 @@ public struct JobHandlerRegistry: Sendable {
                 try await handler.perform(payload, job: job, context: context)
             }
         }
+        kinds = handlers.keys.sorted()
     }
 
     /// The handler this module ships: `bridge.noop`, for benchmarks and tests.
@@ -23,8 +26,6 @@ public struct JobHandlerRegistry: Sendable {
     }
 
     public func handles(_ kind: String) -> Bool { handlers[kind] != nil }
-
-    public var kinds: [String] { handlers.keys.sorted() }
 }
 
 /// A handler with its payload type erased: `prepare` decodes the payload (once) and binds it.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Banquet's own throughput and latency: the release `banquet serve` against a fresh database.
 #
-#   bench/bridge/banquet_drain.sh [drain|latency|all]     (default: all)
+#   bench/bridge/banquet_drain.sh [drain|rounds|latency|all]     (default: all)
 #
 #   drain    enqueue N (100,000) bridge.noop jobs in batches of 1,000, start the daemon, time until
 #            every job succeeded → {"banquet_jobs_per_s": …, "rss_mb": peak RSS (VmHWM)}
+#   rounds   one daemon drains ROUNDS (5) rounds of N jobs each → RSS (VmRSS) after every round, to
+#            tell memory kept per job (RSS keeps rising) from an allocator's high-water mark (flat)
 #   latency  start the daemon on an empty queue, enqueue RATE (200) jobs/s for DURATION (20) s, one
 #            transaction per 1/20 s → commit-to-start latency p50/p99 from the database: each noop
 #            result carries the time its handler started, each job its run_at (= enqueue time)
@@ -12,6 +14,11 @@
 # Environment: BENCH_DATABASE_URL (see lib.sh), BANQUET_BIN (default .build/release/banquet; build
 # it with `swift build -c release --product banquet`), N, RATE, DURATION, CONCURRENCY (64),
 # CLAIM_BATCH (64), POLL_MS (1000). Prints one JSON line.
+#
+# Profiling: WRAP is put before the daemon's command line, e.g.
+#   N=5000 WRAP="valgrind --tool=callgrind --callgrind-out-file=bench/results/callgrind.out" bench/bridge/banquet_drain.sh drain
+#   N=20000 WRAP="valgrind --tool=massif --massif-out-file=bench/results/massif.out" bench/bridge/banquet_drain.sh drain
+# (then callgrind_annotate / ms_print); rates and RSS measured under valgrind mean nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -42,7 +49,7 @@ trap cleanup EXIT
 prepare() {
   fresh_db "$DB"
   for f in "$ROOT"/sql/platform/*.sql "$ROOT"/supabase/migrations/*.sql; do
-    psql_db -f "$f" >/dev/null
+    psql_db --single-transaction -f "$f" >/dev/null
   done
   psql_db -f "$ROOT/bench/bridge/noop_kind.sql" >/dev/null
 }
@@ -50,7 +57,7 @@ prepare() {
 start_daemon() {
   DATABASE_URL="$URL" BANQUET_HTTP_PORT=0 BANQUET_WORKER_ID="bench-$$" BANQUET_QUEUES="*=$CONCURRENCY" \
   BANQUET_CLAIM_BATCH="$CLAIM_BATCH" BANQUET_POLL_INTERVAL_MS="$POLL_MS" BANQUET_LOG_LEVEL="${BANQUET_LOG_LEVEL:-warning}" \
-  BANQUET_DATA_DIR="$(mktemp -d)" "$BIN" serve >"$LOG" 2>&1 &
+  BANQUET_DATA_DIR="$(mktemp -d)" ${WRAP:-} "$BIN" serve >"$LOG" 2>&1 &
   DAEMON_PID=$!
 }
 
@@ -95,6 +102,19 @@ drain() {
   DRAIN_SECONDS=$(python3 -c "print(round($end - $start, 3))")
 }
 
+rounds() {
+  prepare
+  start_daemon
+  ROUND_RSS=()
+  for ((r = 1; r <= ${ROUNDS:-5}; r++)); do
+    psql_db -c "select bridge.enqueue_batch('bridge.noop', array(select '{}'::jsonb from generate_series(1, 1000))) from generate_series(1, $((N / 1000)))" >/dev/null
+    wait_for $((r * N))
+    sleep 1
+    ROUND_RSS+=("$(awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$DAEMON_PID/status")")
+  done
+  stop_daemon
+}
+
 latency() {
   prepare
   start_daemon
@@ -116,6 +136,7 @@ latency() {
 
 case "$MODE" in
   drain) drain; echo "{\"system\": \"banquet\", \"jobs\": $N, \"seconds\": $DRAIN_SECONDS, \"banquet_jobs_per_s\": $DRAIN_RATE, \"rss_mb\": $DRAIN_RSS, \"concurrency\": $CONCURRENCY, \"claim_batch\": $CLAIM_BATCH}" ;;
+  rounds) rounds; echo "{\"system\": \"banquet\", \"jobs_per_round\": $N, \"rss_mb_after_each_round\": [$(IFS=,; echo "${ROUND_RSS[*]}")]}" ;;
   latency) latency; echo "{\"system\": \"banquet\", \"rate_per_s\": $RATE, \"seconds\": $SECONDS_TOTAL, \"latency_p50_ms\": $P50, \"latency_p99_ms\": $P99, \"rss_mb\": $LATENCY_RSS}" ;;
   all) drain; latency
        echo "{\"system\": \"banquet\", \"jobs\": $N, \"seconds\": $DRAIN_SECONDS, \"banquet_jobs_per_s\": $DRAIN_RATE, \"rss_mb\": $DRAIN_RSS, \"concurrency\": $CONCURRENCY, \"claim_batch\": $CLAIM_BATCH, \"rate_per_s\": $RATE, \"latency_p50_ms\": $P50, \"latency_p99_ms\": $P99}" ;;
