@@ -17,11 +17,18 @@ struct JobStore: Sendable {
 
     // 1. Claim: due jobs of the given queues (nil = every queue) and kinds (the ones this daemon
     //    has handlers for), leased to this worker.
+    //
+    //    The claim commits without waiting for its WAL flush (synchronous_commit = off for this
+    //    transaction only). A claim lost in a server crash only puts its jobs back to pending: they
+    //    run again (side effects are at-least-once anyway, and providers get the job's idempotency
+    //    key), and this worker's late complete is refused by the fence (BR409), so a write-back is
+    //    still never written twice. Completions keep the default, durable commit.
     func claim(worker: String, queues: [String]?, kinds: [String], limit: Int, leaseSeconds: Int) async throws -> [ClaimedJob] {
         let rows = try await client.query("""
             select c.id, c.queue, c.kind, c.payload::text, c.attempts, c.max_attempts, c.lease_token,
                    c.tenant_id, c.timeout_seconds, c.run_at
-              from bridge.claim(\(worker), \(queues)::text[], \(limit)::int, \(leaseSeconds)::int, \(kinds)::text[]) c
+              from pg_catalog.set_config('synchronous_commit', 'off', true) as async_commit,
+                   bridge.claim(\(worker), \(queues)::text[], \(limit)::int, \(leaseSeconds)::int, \(kinds)::text[]) c
             """, logger: logger)
         var jobs: [ClaimedJob] = []
         for try await (id, queue, kind, payload, attempts, maxAttempts, token, tenant, timeout, runAt)

@@ -69,6 +69,10 @@ stop_daemon() {
 
 peak_rss_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$DAEMON_PID/status"; }
 
+# CPU seconds (user + system) the daemon process has used so far: where a drain's time goes,
+# the daemon or PostgreSQL (which shares the same cores).
+daemon_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$DAEMON_PID/stat"; }
+
 succeeded() { psql_db -At -c "select count(*) from bridge.jobs where status = 'succeeded'"; }
 
 # Waits until $1 jobs succeeded; fails if the daemon dies or nothing moves for 60 s.
@@ -94,6 +98,7 @@ drain() {
   wait_for "$N"
   end=$(now)
   DRAIN_RSS=$(peak_rss_mb)
+  DRAIN_CPU=$(daemon_cpu_s)
   stop_daemon
   local written
   written=$(psql_db -At -c "select count(*) from public.bench_writebacks")
@@ -135,10 +140,10 @@ latency() {
 }
 
 case "$MODE" in
-  drain) drain; echo "{\"system\": \"banquet\", \"jobs\": $N, \"seconds\": $DRAIN_SECONDS, \"banquet_jobs_per_s\": $DRAIN_RATE, \"rss_mb\": $DRAIN_RSS, \"concurrency\": $CONCURRENCY, \"claim_batch\": $CLAIM_BATCH}" ;;
+  drain) drain; echo "{\"system\": \"banquet\", \"jobs\": $N, \"seconds\": $DRAIN_SECONDS, \"banquet_jobs_per_s\": $DRAIN_RATE, \"rss_mb\": $DRAIN_RSS, \"daemon_cpu_s\": $DRAIN_CPU, \"concurrency\": $CONCURRENCY, \"claim_batch\": $CLAIM_BATCH}" ;;
   rounds) rounds; echo "{\"system\": \"banquet\", \"jobs_per_round\": $N, \"rss_mb_after_each_round\": [$(IFS=,; echo "${ROUND_RSS[*]}")]}" ;;
   latency) latency; echo "{\"system\": \"banquet\", \"rate_per_s\": $RATE, \"seconds\": $SECONDS_TOTAL, \"latency_p50_ms\": $P50, \"latency_p99_ms\": $P99, \"rss_mb\": $LATENCY_RSS}" ;;
   all) drain; latency
-       echo "{\"system\": \"banquet\", \"jobs\": $N, \"seconds\": $DRAIN_SECONDS, \"banquet_jobs_per_s\": $DRAIN_RATE, \"rss_mb\": $DRAIN_RSS, \"concurrency\": $CONCURRENCY, \"claim_batch\": $CLAIM_BATCH, \"rate_per_s\": $RATE, \"latency_p50_ms\": $P50, \"latency_p99_ms\": $P99}" ;;
+       echo "{\"system\": \"banquet\", \"jobs\": $N, \"seconds\": $DRAIN_SECONDS, \"banquet_jobs_per_s\": $DRAIN_RATE, \"rss_mb\": $DRAIN_RSS, \"daemon_cpu_s\": $DRAIN_CPU, \"concurrency\": $CONCURRENCY, \"claim_batch\": $CLAIM_BATCH, \"rate_per_s\": $RATE, \"latency_p50_ms\": $P50, \"latency_p99_ms\": $P99}" ;;
   *) echo "usage: $0 [drain|latency|all]" >&2; exit 2 ;;
 esac
