@@ -20,7 +20,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
     public static let defaultMaxResponseBytes = 4 << 20
 
     /// How much later than AsyncHTTPClient's deadline our own (whole-exchange) deadline fires.
-    static let deadlineGrace = Duration.milliseconds(100)
+    static let deadlineGrace = Duration.milliseconds(500)
 
     private let client: HTTPClient
     private let maxResponseBytes: Int
