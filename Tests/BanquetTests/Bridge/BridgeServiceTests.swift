@@ -114,7 +114,9 @@ struct BridgeServiceTests {
             // Nobody runs test.newer yet: the jobs wait, unattempted, and show as unhandled.
             #expect(try await h.int("select count(*) from bridge.jobs where kind = 'test.newer' and status = 'pending' and attempts = 0") == 100)
             let admin = JobAdmin(client: h.client, logger: BridgeHarness.logger)
-            let unhandled = try await admin.unhandledKinds()
+            // Only the test's kinds: the migrated schedules (e.g. proposal.expire hourly) may fire a
+            // maintenance job this registry does not run, which is rightly unhandled too.
+            let unhandled = try await admin.unhandledKinds().filter { $0.kind.hasPrefix("test.") }
             #expect(unhandled.map(\.kind) == ["test.newer"])
             #expect(unhandled.first?.due == 100)
 
@@ -128,7 +130,7 @@ struct BridgeServiceTests {
             #expect(try await h.int("select count(*) from bridge.jobs where kind = 'test.newer' and locked_by <> 'new-replica'") == 0)
             #expect(try await h.int("select count(*) from bridge.jobs where status = 'dead'") == 0)
             #expect(try await h.int("select count(*) from bridge.jobs where kind = 'test.newer' and attempts <> 1") == 0)
-            #expect(try await admin.unhandledKinds().isEmpty)
+            #expect(try await admin.unhandledKinds().filter { $0.kind.hasPrefix("test.") }.isEmpty)
             // A stopped daemon says goodbye: its kinds stop counting as handled at once.
             #expect(try await h.int("select count(*) from bridge.workers") == 0)
         }
@@ -159,7 +161,7 @@ struct BridgeServiceTests {
                 try await heartbeat
                 _ = try await complete
             }
-            #expect(try await h.int("select count(*) from bridge.jobs where status = 'succeeded'") == 4000)
+            #expect(try await h.int("select count(*) from bridge.jobs where kind = 'bridge.noop' and status = 'succeeded'") == 4000)
             #expect(try await h.int("select count(*) from public.test_writebacks") == 4000)
         }
     }

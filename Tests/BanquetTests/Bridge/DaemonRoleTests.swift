@@ -33,14 +33,14 @@ struct DaemonRoleTests {
             #expect(body["listen"] == nil)
             // Ten of its poll intervals: a runtime would have claimed them all by now.
             try await Task.sleep(for: .seconds(2))
-            #expect(try await h.int("select count(*) from bridge.jobs where status = 'pending' and attempts = 0") == ids.count)
+            #expect(try await h.int("select count(*) from bridge.jobs where kind = 'bridge.noop' and status = 'pending' and attempts = 0") == ids.count)
             #expect(try await h.int("select count(*) from bridge.workers") == 0)
             #expect(await gateway.stop() == 0)
 
             // The same jobs run as soon as a worker starts.
             let worker = try await serve(h, role: "worker", directory: directory)
             try await eventually("a worker runs them") {
-                try await h.int("select count(*) from bridge.jobs where status = 'succeeded' and locked_by = 'role-worker'") == ids.count
+                try await h.int("select count(*) from bridge.jobs where kind = 'bridge.noop' and status = 'succeeded' and locked_by = 'role-worker'") == ids.count
             }
             #expect(await worker.stop() == 0)
         }
@@ -94,7 +94,7 @@ struct DaemonMemoryTests {
             for round in 1...3 {
                 try await h.enqueue(NoopHandler.kind, count: perRound)
                 try await eventually("round \(round) drained", timeout: .seconds(300)) {
-                    try await h.int("select count(*) from bridge.jobs where status = 'succeeded'") == round * perRound
+                    try await h.int("select count(*) from bridge.jobs where kind = 'bridge.noop' and status = 'succeeded'") == round * perRound
                 }
                 try await Task.sleep(for: .milliseconds(500))
                 resident.append(try daemon.residentBytes())
