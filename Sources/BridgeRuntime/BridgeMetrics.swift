@@ -64,6 +64,24 @@ enum BridgeMetrics {
         Gauge(label: "bridge_unhandled_oldest_age_seconds", dimensions: labels).record(oldestAge.inSeconds)
     }
 
+    /// One claim call and how many jobs it returned: jobs ÷ calls is the claim batch actually
+    /// achieved, what `BANQUET_CLAIM_BATCH` and the pool's concurrency tune.
+    static func claimCall(pool: String, jobs: Int) {
+        claimCalls.increment()
+        claimedJobs.increment(by: jobs)
+    }
+
+    /// One `bridge.complete_many` group commit and its size.
+    static func groupCommit(jobs: Int) {
+        groupCommits.increment()
+        groupCommittedJobs.increment(by: jobs)
+    }
+
+    private static let claimCalls = Counter(label: "bridge_claim_calls_total")
+    private static let claimedJobs = Counter(label: "bridge_claim_jobs_total")
+    private static let groupCommits = Counter(label: "bridge_group_commits_total")
+    private static let groupCommittedJobs = Counter(label: "bridge_group_commit_jobs_total")
+
     static func listenReconnect() {
         Counter(label: "bridge_listen_reconnects_total").increment()
     }

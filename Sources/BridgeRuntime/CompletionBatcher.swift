@@ -51,6 +51,7 @@ actor CompletionBatcher {
             pending.removeFirst(batch.count)
             do {
                 let completed = try await store.completeMany(batch.map { ($0.job, $0.result) })
+                BridgeMetrics.groupCommit(jobs: batch.count)
                 for entry in batch {
                     entry.continuation.resume(returning: completed.contains(entry.job.id) ? .completed : .stale)
                 }

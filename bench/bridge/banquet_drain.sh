@@ -55,7 +55,7 @@ prepare() {
 }
 
 start_daemon() {
-  DATABASE_URL="$URL" BANQUET_HTTP_PORT=0 BANQUET_WORKER_ID="bench-$$" BANQUET_QUEUES="*=$CONCURRENCY" \
+  DATABASE_URL="$URL" BANQUET_HTTP_PORT="${BENCH_HTTP_PORT:-54398}" BANQUET_WORKER_ID="bench-$$" BANQUET_QUEUES="*=$CONCURRENCY" \
   BANQUET_CLAIM_BATCH="$CLAIM_BATCH" BANQUET_POLL_INTERVAL_MS="$POLL_MS" BANQUET_LOG_LEVEL="${BANQUET_LOG_LEVEL:-warning}" \
   BANQUET_DATA_DIR="$(mktemp -d)" ${WRAP:-} "$BIN" serve >"$LOG" 2>&1 &
   DAEMON_PID=$!
@@ -68,6 +68,14 @@ stop_daemon() {
 }
 
 peak_rss_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$DAEMON_PID/status"; }
+
+# Average claim batch and group-commit size the daemon achieved, from its /metrics counters.
+batch_sizes() {
+  curl -s "http://127.0.0.1:${BENCH_HTTP_PORT:-54398}/metrics" | awk '
+    /^bridge_claim_calls_total/ { calls = $2 } /^bridge_claim_jobs_total/ { claimed = $2 }
+    /^bridge_group_commits_total/ { commits = $2 } /^bridge_group_commit_jobs_total/ { committed = $2 }
+    END { printf "%.1f %.1f\n", (calls ? claimed / calls : 0), (commits ? committed / commits : 0) }'
+}
 
 # CPU seconds (user + system) the daemon process has used so far: where a drain's time goes,
 # the daemon or PostgreSQL (which shares the same cores).
@@ -99,6 +107,7 @@ drain() {
   end=$(now)
   DRAIN_RSS=$(peak_rss_mb)
   DRAIN_CPU=$(daemon_cpu_s)
+  read -r CLAIM_AVG COMMIT_AVG < <(batch_sizes)
   stop_daemon
   local written
   written=$(psql_db -At -c "select count(*) from public.bench_writebacks")
@@ -140,7 +149,7 @@ latency() {
 }
 
 case "$MODE" in
-  drain) drain; echo "{\"system\": \"banquet\", \"jobs\": $N, \"seconds\": $DRAIN_SECONDS, \"banquet_jobs_per_s\": $DRAIN_RATE, \"rss_mb\": $DRAIN_RSS, \"daemon_cpu_s\": $DRAIN_CPU, \"concurrency\": $CONCURRENCY, \"claim_batch\": $CLAIM_BATCH}" ;;
+  drain) drain; echo "{\"system\": \"banquet\", \"jobs\": $N, \"seconds\": $DRAIN_SECONDS, \"banquet_jobs_per_s\": $DRAIN_RATE, \"rss_mb\": $DRAIN_RSS, \"daemon_cpu_s\": $DRAIN_CPU, \"avg_claim_batch\": $CLAIM_AVG, \"avg_group_commit\": $COMMIT_AVG, \"concurrency\": $CONCURRENCY, \"claim_batch\": $CLAIM_BATCH}" ;;
   rounds) rounds; echo "{\"system\": \"banquet\", \"jobs_per_round\": $N, \"rss_mb_after_each_round\": [$(IFS=,; echo "${ROUND_RSS[*]}")]}" ;;
   latency) latency; echo "{\"system\": \"banquet\", \"rate_per_s\": $RATE, \"seconds\": $SECONDS_TOTAL, \"latency_p50_ms\": $P50, \"latency_p99_ms\": $P99, \"rss_mb\": $LATENCY_RSS}" ;;
   all) drain; latency
