@@ -66,7 +66,7 @@ enum BridgeMetrics {
 
     /// One claim call and how many jobs it returned: jobs ÷ calls is the claim batch actually
     /// achieved, what `BANQUET_CLAIM_BATCH` and the pool's concurrency tune.
-    static func claimCall(pool: String, jobs: Int) {
+    static func claimCall(jobs: Int) {
         claimCalls.increment()
         claimedJobs.increment(by: jobs)
     }

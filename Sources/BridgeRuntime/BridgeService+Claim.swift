@@ -66,7 +66,7 @@ extension BridgeService {
                 logger.warning("bridge: claim failed, will retry at the next poll", metadata: ["pool": "\(pool.name)", "error": "\(DatabaseError.describe(error))"])
                 return
             }
-            BridgeMetrics.claimCall(pool: pool.name, jobs: claimed.count)
+            BridgeMetrics.claimCall(jobs: claimed.count)
             let now = ContinuousClock.now
             state.withLockedValue { state in
                 for job in claimed {

@@ -92,7 +92,7 @@ extension BridgeService {
                         for status in ["due", "scheduled", "running"] { BridgeMetrics.queueDepth(queue, status: status, 0) }
                     }
                     gaugedQueues = seen
-                    let unhandled = try await JobAdmin(client: client, logger: logger).unhandledKinds()
+                    let unhandled = try await admin.unhandledKinds()
                     for kind in unhandled {
                         BridgeMetrics.unhandled(kind: kind.kind, queue: kind.queue, due: kind.due, oldestAge: kind.oldestDueAge)
                         if gaugedUnhandled[kind.kind] == nil {

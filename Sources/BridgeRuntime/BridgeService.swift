@@ -12,12 +12,12 @@ import ServiceLifecycle
 /// finish within `shutdownGrace`, then cancels the rest and hands them back to the queue.
 /// The `PostgresClient` must be running (its own service in the same group).
 public final class BridgeService: Service, Sendable {
-    let client: PostgresClient
     let listener: PostgresListener
     let registry: JobHandlerRegistry
     let configuration: BridgeConfiguration
     let logger: Logger
     let store: JobStore
+    let admin: JobAdmin
     let completions: CompletionBatcher
     let rateLimiter: RateLimiter
     let breaker: CircuitBreaker
@@ -28,7 +28,6 @@ public final class BridgeService: Service, Sendable {
     static let wildcardPool = "*"
 
     public init(client: PostgresClient, listenURL: DatabaseURL, registry: JobHandlerRegistry, configuration: BridgeConfiguration, logger: Logger) {
-        self.client = client
         self.registry = registry
         self.configuration = configuration
         var logger = logger
@@ -38,6 +37,7 @@ public final class BridgeService: Service, Sendable {
                                          backoffInitial: configuration.reconnectBackoffInitial,
                                          backoffMax: configuration.reconnectBackoffMax, logger: logger)
         self.store = JobStore(client: client, logger: logger)
+        self.admin = JobAdmin(client: client, logger: logger)
         self.completions = CompletionBatcher(store: store, logger: logger)
         self.rateLimiter = RateLimiter(limits: configuration.rateLimits)
         self.breaker = CircuitBreaker(policy: configuration.circuitBreaker)

@@ -76,26 +76,23 @@ public struct RateLimitKey: Sendable, Hashable, CustomStringConvertible {
 
 /// What a running handler gets besides its job.
 public struct JobContext: Sendable {
-    private let log: JobLog?
-    private let fixedLogger: Logger?
+    private let makeLogger: @Sendable () -> Logger
     /// The deadline after which the runtime cancels this attempt.
     public var deadline: ContinuousClock.Instant
     /// The idempotency key to pass to providers that take one; stable across retries of this job.
     public var idempotencyKey: String
 
     /// Carries `job_id`, `kind`, `queue` and `attempt` metadata: every log line correlates to the job.
-    public var logger: Logger { fixedLogger ?? log!.logger }
+    public var logger: Logger { makeLogger() }
 
     public init(logger: Logger, deadline: ContinuousClock.Instant, idempotencyKey: String) {
-        self.log = nil
-        self.fixedLogger = logger
+        self.makeLogger = { logger }
         self.deadline = deadline
         self.idempotencyKey = idempotencyKey
     }
 
     init(log: JobLog, deadline: ContinuousClock.Instant, idempotencyKey: String) {
-        self.log = log
-        self.fixedLogger = nil
+        self.makeLogger = { log.logger }
         self.deadline = deadline
         self.idempotencyKey = idempotencyKey
     }

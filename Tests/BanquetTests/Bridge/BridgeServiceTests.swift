@@ -175,14 +175,15 @@ struct BridgeServiceTests {
             let log = CapturedLog()
             var logger = Logger(label: "bridge-test") { _ in log.handler() }
             logger.logLevel = .info
-            // Heartbeat every 100 ms while 400 jobs of 20–60 ms finish: many heartbeats overlap completions.
+            // Heartbeat every 5 ms while 2,000 jobs of 1–10 ms finish: heartbeats overlap completions
+            // all the time.
             var configuration = try BridgeConfiguration.test("own-completions", queues: "*=16")
-            configuration.heartbeatInterval = .milliseconds(100)
+            configuration.heartbeatInterval = .milliseconds(5)
             let daemon = h.startService(registry: registry { $0.register("test.sleep", handler: SleepHandler()) },
                                         configuration: configuration, logger: logger)
-            try await h.enqueue("test.sleep", count: 400) { i in "{\"ms\": \(20 + i % 41)}" }
-            try await eventually("400 jobs succeeded") {
-                try await h.int("select count(*) from bridge.jobs where kind = 'test.sleep' and status = 'succeeded'") == 400
+            try await h.enqueue("test.sleep", count: 2000) { i in "{\"ms\": \(1 + i % 10)}" }
+            try await eventually("2,000 jobs succeeded") {
+                try await h.int("select count(*) from bridge.jobs where kind = 'test.sleep' and status = 'succeeded'") == 2000
             }
             try await daemon.stop()
             #expect(log.messages.filter { $0.contains("no longer owned") }.isEmpty)
