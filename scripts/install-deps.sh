@@ -26,6 +26,12 @@ fi
 need_pip=()
 command -v squawk >/dev/null 2>&1 || need_pip+=(squawk-cli)
 python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_pip+=(aiosmtpd)
+# The gateway's tests: the real supabase client, pytest, psycopg, moto's S3 server, schemathesis.
+python3 -c 'import supabase' >/dev/null 2>&1 || need_pip+=('supabase>=2.10,<3')
+python3 -c 'import pytest' >/dev/null 2>&1 || need_pip+=(pytest)
+python3 -c 'import psycopg' >/dev/null 2>&1 || need_pip+=('psycopg[binary]')
+python3 -c 'import moto.server, flask_cors' >/dev/null 2>&1 || need_pip+=('moto[server]')
+command -v schemathesis >/dev/null 2>&1 || need_pip+=(schemathesis)
 if ((${#need_pip[@]})); then
   echo "install-deps: pip install ${need_pip[*]}" >&2
   python3 -m pip install -q --disable-pip-version-check "${need_pip[@]}"

@@ -31,10 +31,14 @@ public struct Gateway: Sendable {
     let status: (any DaemonStatusProvider)?
     let registry: PrometheusCollectorRegistry
     let edgeFunctions: EdgeFunctions
+    let api: ClientAPI?
     let logger: Logger
 
-    public init(configuration: Configuration, client: PostgresClient, status: (any DaemonStatusProvider)?, registry: PrometheusCollectorRegistry, edgeFunctions: EdgeFunctions = EdgeFunctions(), logger: Logger) {
+    /// `api` is nil for roles that serve no client routes (`--role worker`).
+    public init(configuration: Configuration, client: PostgresClient, status: (any DaemonStatusProvider)?, registry: PrometheusCollectorRegistry,
+                edgeFunctions: EdgeFunctions = EdgeFunctions(), api: ClientAPI? = nil, logger: Logger) {
         self.configuration = configuration
+        self.api = api
         self.edgeFunctions = edgeFunctions
         self.client = client
         self.status = status
@@ -42,22 +46,27 @@ public struct Gateway: Sendable {
         self.logger = logger
     }
 
-    public func buildRouter() -> Router<GatewayRequestContext> {
+    public func buildRouter() throws -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         HealthRoutes(client: client, status: status, role: configuration.role, startedAt: Date(), version: configuration.version, logger: logger)
             .register(on: router)
         MetricsRoute(registry: registry).register(on: router)
         if configuration.role.servesClientRoutes {
             edgeFunctions.mount(on: router)
+            if let api {
+                try RESTRoutes(api: api).register(on: router)
+                try AuthRoutes(api: api).register(on: router)
+                try StorageRoutes(api: api).register(on: router)
+            }
         }
         return router
     }
 
     /// The Hummingbird application; `services` run in its ServiceGroup, which owns SIGTERM/SIGINT
     /// handling and shuts everything down gracefully in reverse order.
-    public func buildApplication(services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func buildApplication(services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         Application(
-            router: buildRouter(),
+            router: try buildRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "banquet"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -6,6 +6,6 @@ struct Banquet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "banquet",
         abstract: "Banquet: database-centric backend for hospitality sales and guest messaging.",
-        subcommands: [MigrateCommand.self, ServeCommand.self, JobsCommand.self]
+        subcommands: [MigrateCommand.self, ServeCommand.self, JobsCommand.self, TokenCommand.self, KeysCommand.self]
     )
 }

@@ -62,14 +62,20 @@ struct DaemonAssembly {
         }
 
         // 4. HTTP: every role answers health and metrics; client routes depend on the role.
+        var api: ClientAPI?
+        if role.servesClientRoutes {
+            let issuer = await TokenIssuer(secret: try JWTSecret.load(environment))
+            api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client), environment: environment, logger: logger)
+        }
         let gateway = Gateway(
             configuration: .init(host: httpHost, port: httpPort, version: BanquetVersion.current, role: role),
             client: client,
             status: bridge.map(BridgeStatusAdapter.init(bridge:)),
             registry: registry,
+            api: api,
             logger: logger
         )
-        let app = gateway.buildApplication(services: services) { [logger, described] (port: Int) in
+        let app = try gateway.buildApplication(services: services) { [logger, described] (port: Int) in
             var metadata = described
             metadata["url"] = "http://localhost:\(port)"
             metadata["health"] = "http://localhost:\(port)/health/all"

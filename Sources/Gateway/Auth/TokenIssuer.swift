@@ -1,0 +1,71 @@
+import BanquetCore
+import Foundation
+import JWTKit
+
+/// Signs and verifies HS256 tokens with the one project secret: the API keys, users' access
+/// tokens, and anything `banquet token` mints.
+///
+/// The algorithm is pinned: only HS256 with this secret verifies. `alg: none`, another HMAC
+/// size, an asymmetric algorithm or a token signed with another key is refused before any claim
+/// is read.
+public struct TokenIssuer: Sendable {
+    /// Roles a token may name. A token for any other role is refused here rather than by
+    /// `set local role` failing inside a transaction.
+    public static let roles: Set<String> = ["anon", "authenticated", "service_role"]
+
+    private let keys: JWTKeyCollection
+
+    public init(secret: String) async {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.keys = keys
+    }
+
+    public func sign(_ claims: AccessTokenClaims) async throws -> String {
+        try await keys.sign(claims, header: ["typ": "JWT"])
+    }
+
+    /// The verified claims, and the payload exactly as the client sent it (what
+    /// `request.jwt.claims` carries, custom claims included).
+    public func verify(_ token: String) async throws(TokenError) -> VerifiedToken {
+        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count == 3,
+              let headerData = Base64URL.decode(String(segments[0])),
+              let header = try? JSONDecoder().decode(Header.self, from: headerData),
+              let payloadData = Base64URL.decode(String(segments[1]))
+        else { throw .malformed }
+        guard header.alg == "HS256" else { throw .unsupportedAlgorithm(header.alg ?? "none") }
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.verify(token, as: AccessTokenClaims.self)
+        } catch let error as TokenError {
+            throw error
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw .invalidSignature
+        } catch {
+            throw .malformed
+        }
+        guard Self.roles.contains(claims.role) else { throw .unknownRole(claims.role) }
+        return VerifiedToken(claims: claims, rawPayload: String(decoding: payloadData, as: UTF8.self))
+    }
+
+    private struct Header: Decodable { let alg: String? }
+}
+
+public struct VerifiedToken: Sendable {
+    public let claims: AccessTokenClaims
+    public let rawPayload: String
+}
+
+enum Base64URL {
+    static func decode(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+
+    static func encode(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,98 @@
+import BanquetCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// Runs database work for one HTTP request the way PostgREST does: one transaction, the caller's
+/// role switched with `set_config('role', …, true)`, the claims, method, path and headers in
+/// `request.*` settings that `auth.uid()` and the RPCs read, then the work, then commit.
+///
+/// Everything is transaction-local, so a pooled connection carries nothing into the next request.
+public struct RequestSession: Sendable {
+    public struct Configuration: Sendable {
+        /// `statement_timeout` per role; a request running longer is cancelled (57014 → 500).
+        public var statementTimeouts: [String: String]
+        /// The schema an unqualified name resolves in, before `extensions`.
+        public var searchPath: String
+
+        public init(statementTimeouts: [String: String] = ["anon": "3s", "authenticated": "8s", "service_role": "30s"], searchPath: String = "public") {
+            self.statementTimeouts = statementTimeouts
+            self.searchPath = searchPath
+        }
+    }
+
+    /// What PostgREST exposes of the request to SQL.
+    public struct RequestFacts: Sendable {
+        public var method: String
+        public var path: String
+        public var headersJSON: String
+
+        public init(method: String, path: String, headersJSON: String) {
+            self.method = method
+            self.path = path
+            self.headersJSON = headersJSON
+        }
+
+        /// Lower-cased header names as PostgREST gives them; `authorization` and `cookie` are
+        /// left out so a token never lands in a setting a function could log.
+        public init(_ request: Request) {
+            var headers: [String: String] = [:]
+            for field in request.headers {
+                let name = field.name.canonicalName
+                if name == "authorization" || name == "cookie" { continue }
+                headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
+            }
+            let data = (try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys])) ?? Data("{}".utf8)
+            self.init(method: request.method.rawValue, path: request.uri.path, headersJSON: String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    public let client: PostgresClient
+    public let configuration: Configuration
+
+    public init(client: PostgresClient, configuration: Configuration = .init()) {
+        self.client = client
+        self.configuration = configuration
+    }
+
+    /// Runs `work` in a transaction as `identity`. A thrown error rolls back.
+    public func run<T: Sendable>(
+        as identity: RequestIdentity,
+        request: RequestFacts,
+        readOnly: Bool = false,
+        searchPath: String? = nil,
+        logger: Logger,
+        _ work: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await client.withConnection { connection in
+            try await connection.query(readOnly ? "begin isolation level read committed read only" : "begin isolation level read committed", logger: logger)
+            do {
+                let timeout = configuration.statementTimeouts[identity.role] ?? "8s"
+                let path = (searchPath ?? configuration.searchPath)
+                try await connection.query("""
+                    select set_config('search_path', \(quotedSearchPath(path)), true),
+                           set_config('statement_timeout', \(timeout), true),
+                           set_config('role', \(identity.role), true),
+                           set_config('request.jwt.claims', \(identity.claimsJSON), true),
+                           set_config('request.method', \(request.method), true),
+                           set_config('request.path', \(request.path), true),
+                           set_config('request.headers', \(request.headersJSON), true)
+                    """, logger: logger)
+                let result = try await work(connection)
+                try await connection.query("commit", logger: logger)
+                return result
+            } catch {
+                // The connection returns to the pool clean either way; a failed rollback means
+                // the connection is broken and the pool discards it.
+                try? await connection.query("rollback", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func quotedSearchPath(_ schema: String) -> String {
+        "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\", \"extensions\""
+    }
+}
