@@ -21,7 +21,7 @@ TEST_DB := PGDATA_DIR=$(DATA_DIR)/pg-test PG_PORT=$(TEST_PG_PORT) PG_DB=postgres
 TEST_PSQL := psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(TEST_PG_PORT) -U postgres
 
 .PHONY: help run serve deps build migrate seed db-start db-stop psql clean \
-        test test-db test-swift test-pgtap test-sql-lint test-checks schema docs \
+        test test-db test-swift test-gateway test-pgtap test-sql-lint test-checks schema docs \
         seed-scale bench bench-sql bench-bridge
 
 help: ## list targets
@@ -68,7 +68,7 @@ clean: db-stop ## stop the clusters and delete .data and .build
 
 # --- tests ------------------------------------------------------------------------------------
 
-test: deps build test-db test-sql-lint test-checks test-pgtap test-swift ## every test
+test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway ## every test
 	@echo "make test: all suites passed"
 
 test-db: ## (re)build the migrated template database on the test cluster
@@ -100,6 +100,9 @@ test-swift: ## swift test against the test cluster (needs test-db); then the clu
 	$(SWIFT_TEST_ENV) swift test
 	@# It restarts the shared test cluster, so it runs by itself, after every other test.
 	$(SWIFT_TEST_ENV) BANQUET_TEST_RESTART_CLUSTER=1 swift test --skip-build --filter daemonRecoversFromAPostgreSQLRestart
+
+test-gateway: ## the HTTP gateway through the real supabase client, against real banquet serve processes (needs test-db)
+	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/gateway/pytest.ini tests/gateway $(PYTEST_ARGS)
 
 schema: test-db ## regenerate sql/schema.sql from a freshly migrated database
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh dump
