@@ -32,13 +32,15 @@ public struct Gateway: Sendable {
     let registry: PrometheusCollectorRegistry
     let edgeFunctions: EdgeFunctions
     let api: ClientAPI?
+    let rest: RESTRoutes?
     let logger: Logger
 
     /// `api` is nil for roles that serve no client routes (`--role worker`).
     public init(configuration: Configuration, client: PostgresClient, status: (any DaemonStatusProvider)?, registry: PrometheusCollectorRegistry,
-                edgeFunctions: EdgeFunctions = EdgeFunctions(), api: ClientAPI? = nil, logger: Logger) {
+                edgeFunctions: EdgeFunctions = EdgeFunctions(), api: ClientAPI? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.api = api
+        self.rest = try api.map(RESTRoutes.init(api:))
         self.edgeFunctions = edgeFunctions
         self.client = client
         self.status = status
@@ -53,8 +55,10 @@ public struct Gateway: Sendable {
         MetricsRoute(registry: registry).register(on: router)
         if configuration.role.servesClientRoutes {
             edgeFunctions.mount(on: router)
+            if let rest {
+                rest.register(on: router)
+            }
             if let api {
-                try RESTRoutes(api: api).register(on: router)
                 try AuthRoutes(api: api).register(on: router)
                 try StorageRoutes(api: api).register(on: router)
             }
@@ -65,10 +69,12 @@ public struct Gateway: Sendable {
     /// The Hummingbird application; `services` run in its ServiceGroup, which owns SIGTERM/SIGINT
     /// handling and shuts everything down gracefully in reverse order.
     public func buildApplication(services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        Application(
+        // The schema cache's listener starts before the server and stops after it.
+        let background: [any Service] = try rest.map { [try $0.cacheService()] } ?? []
+        return Application(
             router: try buildRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "banquet"),
-            services: services,
+            services: services + background,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

@@ -93,7 +93,12 @@ public struct Migrator: Sendable {
                 progress("applying \(migration.file.fileName) … \(migration.file.statements.count) statements, \(elapsed) ms")
                 report.applied.append(.init(version: migration.version, name: migration.name, statementCount: migration.file.statements.count, milliseconds: elapsed))
             }
-            if pending.isEmpty { progress("database is up to date (\(migrations.count) migrations applied)") }
+            if pending.isEmpty {
+                progress("database is up to date (\(migrations.count) migrations applied)")
+            } else {
+                // Running gateways (and PostgREST, on Supabase) reload their function cache on this.
+                try await session.execute("notify pgrst, 'reload schema'")
+            }
             return report
         }
     }

@@ -67,7 +67,7 @@ struct DaemonAssembly {
             let issuer = await TokenIssuer(secret: try JWTSecret.load(environment))
             api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client), environment: environment, logger: logger)
         }
-        let gateway = Gateway(
+        let gateway = try Gateway(
             configuration: .init(host: httpHost, port: httpPort, version: BanquetVersion.current, role: role),
             client: client,
             status: bridge.map(BridgeStatusAdapter.init(bridge:)),
