@@ -62,7 +62,7 @@ enum RoutineResolver {
 /// The "did you mean" of PostgREST's hints: the candidate with the highest bigram (Dice)
 /// similarity, if it is similar enough to be a plausible typo.
 enum Fuzzy {
-    static func closest(to word: String, among candidates: [String], threshold: Double = 0.5) -> String? {
+    static func closest(to word: String, among candidates: [String], threshold: Double = 0.4) -> String? {
         let target = bigrams(word)
         var best: (String, Double)?
         for candidate in candidates {
