@@ -1,3 +1,4 @@
+import BanquetCore
 import EdgeFunctions
 import Foundation
 import Hummingbird
@@ -50,6 +51,11 @@ public struct Gateway: Sendable {
 
     public func buildRouter() throws -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
+        let environment = api?.environment ?? BanquetCore.Environment()
+        router.add(middleware: AccessLogMiddleware(trustProxy: (try? environment.bool("BANQUET_TRUST_PROXY", default: false)) ?? false))
+        if configuration.role.servesClientRoutes {
+            router.add(middleware: GatewayCORSMiddleware(environment))
+        }
         HealthRoutes(client: client, status: status, role: configuration.role, startedAt: Date(), version: configuration.version, logger: logger)
             .register(on: router)
         MetricsRoute(registry: registry).register(on: router)

@@ -65,7 +65,7 @@ struct DaemonAssembly {
         var api: ClientAPI?
         if role.servesClientRoutes {
             let issuer = await TokenIssuer(secret: try JWTSecret.load(environment))
-            api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client), environment: environment, logger: logger)
+            api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client, configuration: .init(environment)), environment: environment, logger: logger)
         }
         let gateway = try Gateway(
             configuration: .init(host: httpHost, port: httpPort, version: BanquetVersion.current, role: role),

@@ -1,6 +1,7 @@
 """/rest/v1: PostgREST-compatible RPC through the real supabase client and over plain HTTP."""
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -312,3 +313,42 @@ def test_openapi_description(banquet, probes):
     assert body["properties"]["p_name"] == {"type": "string"}
     assert "get" in doc["paths"]["/rpc/my_organizations"], "stable functions are described for GET"
     assert "get" not in doc["paths"]["/rpc/create_organization"], "volatile ones only for POST"
+
+
+# --- hardening: CORS, statement timeout, access log, metrics -------------------------------------------
+
+def test_cors_preflight_and_headers(banquet):
+    preflight = httpx.options(f"{banquet.url}/rest/v1/rpc/my_organizations", headers={
+        "Origin": "https://venue.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "apikey, authorization, content-type"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "apikey" in preflight.headers["access-control-allow-headers"]
+    answer = rpc(banquet, "my_organizations", headers={"Origin": "https://venue.example"})
+    assert answer.headers["access-control-allow-origin"] == "*"
+    assert "Content-Range" in answer.headers["access-control-expose-headers"]
+
+
+def test_statement_timeout_applies_per_role(banquet, users, probes):
+    banquet.sql("""create function public.gw_sleep(p_seconds float) returns int language sql as $$ select 1 from pg_sleep(p_seconds) $$;
+                   grant execute on function public.gw_sleep(float) to anon; notify pgrst, 'reload schema'""")
+    time.sleep(0.5)
+    started = time.monotonic()
+    response = rpc(banquet, "gw_sleep", {"p_seconds": 10})  # anon: 3 s
+    assert response.status_code == 500 and response.json()["code"] == "57014"
+    assert time.monotonic() - started < 6
+
+
+def test_access_log_and_metrics(banquet, users):
+    response = rpc(banquet, "my_organizations", token=users["a"]["token"])
+    request_id = response.headers["x-request-id"]
+    deadline = time.monotonic() + 2
+    while request_id not in banquet.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    entries = [json.loads(line) for line in banquet.log().splitlines() if request_id in line]
+    entry = next(e for e in entries if e.get("msg") == "http")
+    assert (entry["status"], entry["path"], entry["method"]) == ("200", "/rest/v1/rpc/my_organizations", "POST")
+    assert users["a"]["token"] not in banquet.log(), "tokens never reach the log"
+    metrics = httpx.get(f"{banquet.url}/metrics").text
+    assert 'gateway_requests_total{route="rest",method="POST",status="200"}' in metrics
+    assert "gateway_request_duration_seconds_bucket" in metrics

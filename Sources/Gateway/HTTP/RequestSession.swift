@@ -21,6 +21,16 @@ public struct RequestSession: Sendable {
             self.statementTimeouts = statementTimeouts
             self.searchPath = searchPath
         }
+
+        /// `BANQUET_STATEMENT_TIMEOUT_ANON`, `…_AUTHENTICATED`, `…_SERVICE_ROLE` (PostgreSQL
+        /// durations: `3s`, `500ms`, `1min`), defaults 3s / 8s / 30s.
+        public init(_ environment: BanquetCore.Environment) {
+            var timeouts = Configuration().statementTimeouts
+            for role in ["anon", "authenticated", "service_role"] {
+                if let value = environment.optionalString("BANQUET_STATEMENT_TIMEOUT_" + role.uppercased()) { timeouts[role] = value }
+            }
+            self.init(statementTimeouts: timeouts)
+        }
     }
 
     /// What PostgREST exposes of the request to SQL.
