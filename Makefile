@@ -32,7 +32,10 @@ help: ## list targets
 run: deps build db-start migrate seed ## everything, then the daemon in the foreground
 	@echo
 	@echo "  Banquet is starting"
-	@echo "  base URL   http://localhost:$(HTTP_PORT)   (health: http://localhost:$(HTTP_PORT)/health/all)"
+	@echo "  API URL    http://localhost:$(HTTP_PORT)   (health: http://localhost:$(HTTP_PORT)/health/all)"
+	@echo "  RPC        http://localhost:$(HTTP_PORT)/rest/v1/rpc/<function>   (OpenAPI: GET /rest/v1/ with the apikey)"
+	@echo "  auth       http://localhost:$(HTTP_PORT)/auth/v1   storage: http://localhost:$(HTTP_PORT)/storage/v1"
+	@BANQUET_DATA_DIR=$(DATA_DIR) $(BIN) keys
 	@echo "  database   $(DB_URL)   (make psql)"
 	@echo "  mailbox    $(DATA_DIR)/mailbox   (offline email: one .eml per message)"
 	@echo "  stop       Ctrl-C, then make db-stop"

@@ -51,7 +51,8 @@ struct OpenAPIDocument {
         for parameter in routine.parameters where !parameter.name.isEmpty {
             properties[parameter.name] = Self.schema(for: parameter.type)
         }
-        var body: [String: Any] = ["type": "object", "properties": properties]
+        // Unknown argument names are refused (PGRST202), so the description says so.
+        var body: [String: Any] = ["type": "object", "properties": properties, "additionalProperties": false]
         let required = routine.parameters.filter { !$0.hasDefault && !$0.name.isEmpty }.map(\.name)
         if !required.isEmpty { body["required"] = required }
         if routine.takesWholeBody { body = ["type": "object"] }
