@@ -22,7 +22,7 @@ TEST_PSQL := psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(TEST_PG_PORT) -U po
 
 .PHONY: help run serve deps build migrate seed db-start db-stop psql clean \
         test test-db test-swift test-gateway test-pgtap test-sql-lint test-checks schema docs \
-        seed-scale bench bench-sql bench-bridge
+        seed-scale bench bench-sql bench-bridge bench-gateway
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -125,4 +125,9 @@ bench-bridge: deps ## bridge throughput/latency vs PgQueuer, Procrastinate, pgbe
 	swift build -c release --product banquet
 	BANQUET_BIN=$(ROOT)/.build/release/banquet bench/bridge/run.sh
 
-bench: bench-sql bench-bridge ## all benchmarks
+bench-gateway: deps test-db ## RPC through the gateway vs pgbench running the same transaction -> bench/results/gateway.json
+	@command -v wrk >/dev/null || { echo "bench-gateway: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+	swift build -c release --product banquet
+	BENCH_DATABASE_URL=$(TEST_ADMIN_URL) BANQUET_BIN=$(ROOT)/.build/release/banquet bench/gateway/run.sh
+
+bench: bench-sql bench-bridge bench-gateway ## all benchmarks

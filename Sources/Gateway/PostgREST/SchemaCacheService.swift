@@ -16,7 +16,8 @@ struct SchemaCacheService: Service {
 
     func run() async throws {
         let listener = PostgresListener(url: url, channels: [Self.channel], applicationName: "banquet-schema-cache", logger: logger)
-        await withGracefulShutdownHandler {
+        // The listener runs until its task is cancelled, so shutdown cancels it.
+        try? await cancelWhenGracefulShutdown {
             await listener.run { event in
                 switch event {
                 case .connected:
@@ -28,7 +29,7 @@ struct SchemaCacheService: Service {
                     break
                 }
             }
-        } onGracefulShutdown: {}
+        }
     }
 
     private func reload(reason: String) async {
