@@ -137,11 +137,11 @@ def test_get_on_a_writing_function_fails_as_postgrest_does(banquet, users):
 
 
 def test_request_settings_reach_sql(banquet, users, probes):
-    response = rpc(banquet, "gw_request", token=users["a"]["token"], headers={"X-Custom": "hello"})
+    response = rpc(banquet, "gw_request", token=users["a"]["token"], headers={"X-Custom": 'he said "hi" \\ ok'})
     body = response.json()
     assert body["uid"] == users["a"]["id"]
     assert body["role"] == "authenticated"
-    assert (body["method"], body["path"], body["custom"]) == ("POST", "/rest/v1/rpc/gw_request", "hello")
+    assert (body["method"], body["path"], body["custom"]) == ("POST", "/rest/v1/rpc/gw_request", 'he said "hi" \\ ok')
     assert body["authorization"] is None, "the bearer token must not be copied into request.headers"
     assert body["readonly"] == "on", "a stable function runs read-only even on POST"
 

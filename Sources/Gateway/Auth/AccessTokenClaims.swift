@@ -41,9 +41,12 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
 
     /// Expiry and not-before, with PostgREST's 30 s allowance for clock skew.
     public func verify(using algorithm: some JWTAlgorithm) async throws {
-        let now = Int(Date().timeIntervalSince1970)
-        if exp + 30 < now { throw TokenError.expired }
-        if let nbf, nbf - 30 > now { throw TokenError.notYetValid }
+        try checkTimes(now: Int(Date().timeIntervalSince1970))
+    }
+
+    func checkTimes(now: Int) throws(TokenError) {
+        if exp + 30 < now { throw .expired }
+        if let nbf, nbf - 30 > now { throw .notYetValid }
     }
 }
 

@@ -48,14 +48,21 @@ public struct RequestSession: Sendable {
         /// Lower-cased header names as PostgREST gives them; `authorization` and `cookie` are
         /// left out so a token never lands in a setting a function could log.
         public init(_ request: Request) {
+            var names: [String] = []
             var headers: [String: String] = [:]
             for field in request.headers {
                 let name = field.name.canonicalName
                 if name == "authorization" || name == "cookie" { continue }
-                headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
+                if let existing = headers[name] { headers[name] = existing + ", " + field.value } else { names.append(name); headers[name] = field.value }
             }
-            let data = (try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys])) ?? Data("{}".utf8)
-            self.init(method: request.method.rawValue, path: request.uri.path, headersJSON: String(decoding: data, as: UTF8.self))
+            // Written by hand: JSONSerialization cost more than the rest of the request's setup.
+            var json = "{"
+            for (index, name) in names.enumerated() {
+                if index > 0 { json += "," }
+                json += JSONText.quoted(name) + ":" + JSONText.quoted(headers[name]!)
+            }
+            json += "}"
+            self.init(method: request.method.rawValue, path: request.uri.path, headersJSON: json)
         }
     }
 
@@ -104,5 +111,26 @@ public struct RequestSession: Sendable {
 
     private func quotedSearchPath(_ schema: String) -> String {
         "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\", \"extensions\""
+    }
+}
+
+/// JSON string literals, escaped as RFC 8259 requires.
+enum JSONText {
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        result.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 }
