@@ -57,15 +57,17 @@ struct AuthConfiguration: Sendable {
     }
 
     /// The `redirect_to` a verified link may send its tokens to: the requested one when it is on
-    /// the site's or this gateway's host or under an allow-listed prefix, else the site URL.
+    /// the site's or this gateway's host, or within an allow-listed URL (same scheme, host and
+    /// port, path under the listed one — compared parsed, so `https://app.example.com` does not
+    /// admit `https://app.example.com.evil.net`); else the site URL.
     func allowedRedirect(_ requested: String?) -> String {
-        guard let requested, !requested.isEmpty, let target = URLComponents(string: requested), let host = target.host,
-              target.scheme == "http" || target.scheme == "https"
-        else { return siteURL }
+        guard let requested, !requested.isEmpty, let target = URLComponents(string: requested), target.host != nil else { return siteURL }
         let ownHosts = [siteURL, publicURL].compactMap { URLComponents(string: $0)?.host }
         // Host only, ports aside, as GoTrue compares them.
-        if ownHosts.contains(host) { return requested }
-        if redirectAllowList.contains(where: { requested.hasPrefix($0) }) { return requested }
-        return siteURL
+        if target.scheme == "http" || target.scheme == "https", let host = target.host, ownHosts.contains(host) { return requested }
+        let listed = redirectAllowList.compactMap(URLComponents.init(string:)).contains { entry in
+            entry.scheme == target.scheme && entry.host == target.host && entry.port == target.port && target.path.hasPrefix(entry.path)
+        }
+        return listed ? requested : siteURL
     }
 }

@@ -12,15 +12,17 @@ struct AuthGateMiddleware: RouterMiddleware {
     let gate: APIGate?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
+        do throws(APIGateRefusal) {
             _ = try await gate?.identify(request)
-        } catch .missingAPIKey {
-            throw APIKeyRefusal.missing
-        } catch .invalidAPIKey {
-            throw APIKeyRefusal.invalid
-        } catch .token {
-            // The apikey is good; the bearer token is each route's business (GoTrue ignores it
-            // on signup and the grants, and answers `bad_jwt` itself on `/user`).
+        } catch {
+            switch error {
+            case .missingAPIKey: throw APIKeyRefusal.missing
+            case .invalidAPIKey: throw APIKeyRefusal.invalid
+            case .token:
+                // The apikey is good; the bearer token is each route's business (GoTrue ignores
+                // it on signup and the grants, and answers `bad_jwt` itself on `/user`).
+                break
+            }
         }
         do {
             return try await next(request, context)

@@ -21,7 +21,7 @@ extension AuthRoutes {
             throw GoTrueError(status: .unauthorized, code: "no_authorization", message: "This endpoint requires a valid Bearer token")
         }
         let claims: AccessTokenClaims
-        do {
+        do throws(TokenError) {
             claims = try await api.issuer.verify(token).claims
         } catch {
             throw GoTrueError.badJWT("invalid JWT: unable to parse or verify signature, \(error.message)")
