@@ -12,7 +12,7 @@ extension AuthRoutes {
 
     func recover(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         try limit(recoverLimiter, request, context)
-        let email = try validEmail(try await body(request, as: RecoverBody.self).email)
+        let email = try validEmail(try await decodeBody(request, as: RecoverBody.self).email)
         let redirect = configuration.allowedRedirect(request.uri.queryParameters["redirect_to"].map(String.init))
         let sentTo: UUID? = try await api.client.withTransaction(logger: context.logger) { connection in
             guard let user = try await users.find(email: email, on: connection) else { return nil }
@@ -63,7 +63,7 @@ extension AuthRoutes {
     /// `verify_otp`: the link's token as `token_hash`, or as `token` with the address it went to;
     /// answers the session.
     func verifyOTP(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        let body = try await body(request, as: VerifyBody.self)
+        let body = try await decodeBody(request, as: VerifyBody.self)
         guard let type = body.type, !type.isEmpty else { throw GoTrueError.validation("Verify requires a verification type") }
         let session: SessionJSON
         if let hash = body.token_hash, !hash.isEmpty {
@@ -84,8 +84,8 @@ extension AuthRoutes {
     func verify(type: String, token: String, email: String?, request: Request, context: GatewayRequestContext, expired: String) async throws -> SessionJSON {
         guard let kinds = OneTimeTokenKind.accepted(byVerifyType: type) else { throw GoTrueError.validation("Unsupported verification type") }
         let session = try await api.client.withTransaction(logger: context.logger) { connection in
-            guard let (userID, _) = try await oneTimeTokens.consume(presented: token, kinds: kinds, email: email, on: connection),
-                  let user = try await users.confirmEmail(userID, on: connection)
+            guard let spent = try await oneTimeTokens.consume(presented: token, kinds: kinds, email: email, on: connection),
+                  let user = try await users.confirmEmail(spent.userID, on: connection)
             else { throw GoTrueError(status: .forbidden, code: "otp_expired", message: expired) }
             if user.isBanned { throw GoTrueError(status: .forbidden, code: "user_banned", message: "User is banned") }
             return try await startSession(for: user, method: "otp", request: request, context: context, on: connection)

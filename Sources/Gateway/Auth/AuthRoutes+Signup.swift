@@ -21,7 +21,7 @@ extension AuthRoutes {
 
     func signup(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         try limit(signupLimiter, request, context)
-        let body = try await body(request, as: SignupBody.self)
+        let body = try await decodeBody(request, as: SignupBody.self)
         if let phone = body.phone, !phone.isEmpty {
             throw GoTrueError(status: .badRequest, code: "phone_provider_disabled", message: "Phone signups are disabled")
         }

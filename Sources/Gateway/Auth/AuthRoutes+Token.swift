@@ -25,7 +25,7 @@ extension AuthRoutes {
     func passwordGrant(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         // Counted before anything else, so a guesser pays a request for every attempt.
         try limit(passwordGrantLimiter, request, context)
-        let body = try await body(request, as: PasswordGrantBody.self)
+        let body = try await decodeBody(request, as: PasswordGrantBody.self)
         if let phone = body.phone, !phone.isEmpty {
             throw GoTrueError(status: .unprocessableContent, code: "phone_provider_disabled", message: "Phone logins are disabled")
         }
@@ -60,7 +60,7 @@ extension AuthRoutes {
     }
 
     func refreshGrant(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        let body = try await body(request, as: RefreshGrantBody.self)
+        let body = try await decodeBody(request, as: RefreshGrantBody.self)
         guard let presented = body.refresh_token, !presented.isEmpty else { throw GoTrueError.validation("refresh_token required") }
 
         let outcome: RefreshOutcome = try await api.client.withTransaction(logger: context.logger) { connection in

@@ -16,7 +16,7 @@ extension AuthRoutes {
     /// GoTrue's `requireAuthentication`: a bearer token signed by this project, naming an
     /// existing user and, when it names one, a live session — a signed-out or reuse-ended
     /// session fails here even though its access tokens have not expired.
-    func bearer(_ request: Request) async throws -> Bearer {
+    func authenticate(_ request: Request) async throws -> Bearer {
         guard let token = APIGate.bearerToken(request.headers[.authorization]) else {
             throw GoTrueError(status: .unauthorized, code: "no_authorization", message: "This endpoint requires a valid Bearer token")
         }
@@ -48,7 +48,7 @@ extension AuthRoutes {
     }
 
     func getUser(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        let bearer = try await bearer(request)
+        let bearer = try await authenticate(request)
         let user = try await api.client.withConnection { connection in try await self.user(of: bearer, on: connection) }
         return try json(UserJSON(user))
     }
@@ -61,8 +61,8 @@ extension AuthRoutes {
     }
 
     func updateUser(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        let bearer = try await bearer(request)
-        let body = try await body(request, as: UserUpdateBody.self)
+        let bearer = try await authenticate(request)
+        let body = try await decodeBody(request, as: UserUpdateBody.self)
         if let phone = body.phone, !phone.isEmpty {
             throw GoTrueError(status: .unprocessableContent, code: "phone_provider_disabled", message: "Phone logins are disabled")
         }
@@ -109,7 +109,7 @@ extension AuthRoutes {
     }
 
     func logout(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        let bearer = try await bearer(request)
+        let bearer = try await authenticate(request)
         let rawScope = request.uri.queryParameters["scope"].map(String.init) ?? "global"
         guard let scope = SessionStore.Scope(rawValue: rawScope) else {
             throw GoTrueError.validation("Unsupported logout scope \"\(rawScope)\"")

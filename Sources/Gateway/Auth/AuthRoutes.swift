@@ -63,14 +63,14 @@ struct AuthRoutes: Sendable {
     // MARK: Shared steps
 
     /// The JSON body as `T`; GoTrue answers an unparsable body with 400 `bad_json`.
-    func body<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T {
+    func decodeBody<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: Self.maxBodyBytes)
         } catch {
             throw GoTrueError(status: .contentTooLarge, code: "request_too_large", message: "Request body is larger than \(Self.maxBodyBytes) bytes")
         }
-        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
+        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {

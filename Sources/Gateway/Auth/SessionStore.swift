@@ -58,13 +58,14 @@ struct SessionStore: Sendable {
             where rt.token_hash = \(hash)
             for update of rt
             """, logger: logger)
-        var found: (Int64, Bool, Session)?
+        var found: (tokenID: Int64, revoked: Bool, session: Session)?
         for try await row in rows {
             let (tokenID, revoked, sessionID, userID, method, createdAt) = try row.decode((Int64, Bool, UUID, UUID, String, Date).self)
             found = (tokenID, revoked, Session(id: sessionID, userID: userID, authenticationMethod: method, createdAt: createdAt))
         }
-        guard let (tokenID, revoked, session) = found else { return .notFound }
-        if revoked {
+        guard let found else { return .notFound }
+        let (tokenID, session) = (found.tokenID, found.session)
+        if found.revoked {
             // 2a. Reuse: end the session; its tokens go with it (on delete cascade).
             try await connection.query("delete from auth.sessions where id = \(session.id)", logger: logger)
             return .reused(sessionID: session.id, userID: session.userID)
