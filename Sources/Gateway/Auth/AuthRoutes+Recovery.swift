@@ -14,7 +14,7 @@ extension AuthRoutes {
         try limit(recoverLimiter, request, context)
         let email = try validEmail(try await decodeBody(request, as: RecoverBody.self).email)
         let redirect = configuration.allowedRedirect(request.uri.queryParameters["redirect_to"].map(String.init))
-        let sentTo: UUID? = try await api.client.withTransaction(logger: context.logger) { connection in
+        let sentTo: UUID? = try await transaction(context) { connection in
             guard let user = try await users.find(email: email, on: connection) else { return nil }
             return try await sendLink(.recovery, to: user, redirect: redirect, on: connection).id
         }
@@ -83,7 +83,7 @@ extension AuthRoutes {
     /// new password. Everything in one transaction.
     func verify(type: String, token: String, email: String?, request: Request, context: GatewayRequestContext, expired: String) async throws -> SessionJSON {
         guard let kinds = OneTimeTokenKind.accepted(byVerifyType: type) else { throw GoTrueError.validation("Unsupported verification type") }
-        let session = try await api.client.withTransaction(logger: context.logger) { connection in
+        let session = try await transaction(context) { connection in
             guard let spent = try await oneTimeTokens.consume(presented: token, kinds: kinds, email: email, on: connection),
                   let user = try await users.confirmEmail(spent.userID, on: connection)
             else { throw GoTrueError(status: .forbidden, code: "otp_expired", message: expired) }

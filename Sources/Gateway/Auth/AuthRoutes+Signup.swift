@@ -33,7 +33,7 @@ extension AuthRoutes {
         let hash = try await hasher.hash(password)
         let redirect = configuration.allowedRedirect(request.uri.queryParameters["redirect_to"].map(String.init))
 
-        let outcome: SignupOutcome = try await api.client.withTransaction(logger: context.logger) { connection in
+        let outcome: SignupOutcome = try await transaction(context) { connection in
             if let user = try await users.insert(email: email, passwordHash: hash, userMetadata: metadata, confirmed: configuration.autoconfirm, on: connection) {
                 if configuration.autoconfirm {
                     let signedIn = try await users.markSignedIn(user.id, on: connection) ?? user

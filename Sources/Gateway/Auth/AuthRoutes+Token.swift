@@ -43,7 +43,7 @@ extension AuthRoutes {
         if user.isBanned { throw GoTrueError(status: .badRequest, code: "user_banned", message: "User is banned") }
         guard user.isConfirmed else { throw GoTrueError(status: .badRequest, code: "email_not_confirmed", message: "Email not confirmed") }
 
-        let session = try await api.client.withTransaction(logger: context.logger) { connection in
+        let session = try await transaction(context) { connection in
             let signedIn = try await users.markSignedIn(user.id, on: connection) ?? user
             return try await startSession(for: signedIn, method: "password", request: request, context: context, on: connection)
         }
@@ -63,7 +63,7 @@ extension AuthRoutes {
         let body = try await decodeBody(request, as: RefreshGrantBody.self)
         guard let presented = body.refresh_token, !presented.isEmpty else { throw GoTrueError.validation("refresh_token required") }
 
-        let outcome: RefreshOutcome = try await api.client.withTransaction(logger: context.logger) { connection in
+        let outcome: RefreshOutcome = try await transaction(context) { connection in
             switch try await sessions.rotate(presented: presented, on: connection) {
             case .notFound:
                 return .notFound

@@ -84,7 +84,7 @@ extension AuthRoutes {
             newHash = try await hasher.hash(password)
         }
 
-        let updated: AuthUser = try await api.client.withTransaction(logger: context.logger) { connection in
+        let updated: AuthUser = try await transaction(context) { connection in
             var user = try await self.user(of: bearer, on: connection)  // still signed in, under the row we change
             if let data = body.data {
                 user = try await users.mergeUserMetadata(user.id, data: data, on: connection) ?? user
@@ -114,7 +114,7 @@ extension AuthRoutes {
         guard let scope = SessionStore.Scope(rawValue: rawScope) else {
             throw GoTrueError.validation("Unsupported logout scope \"\(rawScope)\"")
         }
-        let ended = try await api.client.withTransaction(logger: context.logger) { connection in
+        let ended = try await transaction(context) { connection in
             let user = try await self.user(of: bearer, on: connection)
             return try await sessions.end(userID: user.id, current: bearer.sessionID, scope: scope, on: connection)
         }

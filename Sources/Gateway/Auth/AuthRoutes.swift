@@ -78,6 +78,17 @@ struct AuthRoutes: Sendable {
         }
     }
 
+    /// One transaction on the gateway's own connection. A failure of `work` itself is rethrown as
+    /// it is (PostgresNIO wraps it in `PostgresTransactionError`), so a GoTrue error raised inside
+    /// reaches the client as that error.
+    func transaction<T: Sendable>(_ context: GatewayRequestContext, _ work: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await api.client.withTransaction(logger: context.logger) { connection in try await work(connection) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
+        }
+    }
+
     /// Counts the request against a per-IP limiter; 429 `over_request_rate_limit` past it.
     func limit(_ limiter: IPRateLimiter, _ request: Request, _ context: GatewayRequestContext) throws {
         let ip = context.clientIP(request, trustProxy: configuration.trustProxy)
