@@ -208,6 +208,43 @@ def test_verify_otp_with_the_token_hash(banquet):
     assert (reused.value.code, reused.value.status, reused.value.message) == ("otp_expired", 403, "Token has expired or is invalid")
 
 
+def test_sign_out_scopes_and_email_change(banquet):
+    address, password = new_email(), secret("two-devices-password")
+    client(banquet).auth.sign_up({"email": address, "password": password})
+    laptop, phone, tablet = client(banquet), client(banquet), client(banquet)
+    for device in (laptop, phone, tablet):
+        signed_in = device.auth.sign_in_with_password({"email": address, "password": password}).session
+        SECRETS.extend([signed_in.access_token, signed_in.refresh_token])
+    phone_session, tablet_session = phone.auth.get_session(), tablet.auth.get_session()
+
+    # others: every session but the caller's ends.
+    laptop.auth.sign_out({"scope": "others"})
+    assert laptop.auth.get_user().user.email == address
+    for ended in (phone_session, tablet_session):
+        with pytest.raises(AuthApiError) as refused:
+            client(banquet).auth.refresh_session(ended.refresh_token)
+        assert refused.value.code == "refresh_token_not_found"
+
+    # Email change applies at once with autoconfirm; the new address signs in, the old does not.
+    changed = new_email()
+    assert laptop.auth.update_user({"email": changed}).user.email == changed
+    assert client(banquet).auth.sign_in_with_password({"email": changed, "password": password}).user.email == changed
+    with pytest.raises(AuthApiError):
+        client(banquet).auth.sign_in_with_password({"email": address, "password": password})
+
+    # local: only the caller's session ends.
+    other_device = client(banquet)
+    other_device.auth.sign_in_with_password({"email": changed, "password": password})
+    kept = other_device.auth.get_session()
+    SECRETS.extend([kept.access_token, kept.refresh_token])
+    laptop_session = laptop.auth.get_session()
+    laptop.auth.sign_out({"scope": "local"})
+    with pytest.raises(AuthApiError) as local:
+        client(banquet).auth.get_user(laptop_session.access_token)
+    assert local.value.code == "session_not_found"
+    assert other_device.auth.get_user().user.email == changed
+
+
 def test_apikey_and_bad_jwts_over_plain_http(banquet):
     auth = f"{banquet.url}/auth/v1"
 

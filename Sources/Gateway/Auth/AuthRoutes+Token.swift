@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// `POST /auth/v1/token?grant_type=password|refresh_token` (GoTrue internal/api/token.go,
 /// internal/tokens/service.go).
@@ -37,7 +38,11 @@ extension AuthRoutes {
         // An unknown email costs the same bcrypt check as a wrong password and gets the same
         // answer: the response tells a guesser nothing about which addresses have accounts.
         guard try await hasher.verify(password, against: user?.passwordHash), let user else {
-            context.logger.info("auth: login refused", metadata: ["event": "login refused"])
+            // The user id when the address has an account: repeated refusals for one account are
+            // what an operator looks for.
+            var metadata: Logger.Metadata = ["event": "login refused"]
+            if let user { metadata["user_id"] = "\(user.id.uuidString.lowercased())" }
+            context.logger.info("auth: login refused", metadata: metadata)
             throw GoTrueError.invalidCredentials
         }
         if user.isBanned { throw GoTrueError(status: .badRequest, code: "user_banned", message: "User is banned") }
