@@ -19,6 +19,8 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var session_id: String?
     public var is_anonymous: Bool?
     public var aal: String?
+    /// How the session signed in (`[{"method": "password", "timestamp": …}]`), as GoTrue sets it.
+    public var amr: [JSONValue]?
     public var app_metadata: [String: JSONValue]?
     public var user_metadata: [String: JSONValue]?
 
