@@ -61,23 +61,47 @@ pgbench_script "$READ_FN" "select coalesce(json_agg(_r), '[]')::text, count(*)::
 } > "$WORK/write.sql"
 PGBENCH_VARS=(-D "claims=$CLAIMS" -D 'headers={"content-type":"application/json"}' -D "readbody=$READ_BODY" -D "writebody=$WRITE_BODY")
 
-run_pgbench() {  # $1 script → tps
-  pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T "$DURATION" "${PGBENCH_VARS[@]}" -f "$1" "$DB_URL" 2>&1 | tee "$1.out" >&2
-  awk '/^tps = / { print $3; exit }' "$1.out"
+# CPU per request, by process: on a machine whose cores are all busy, throughput is set by the
+# sum of these, so they say where the gateway's time goes next to pgbench's.
+POSTMASTER=$(psql "$DB_URL" -X -tAc "select pid from pg_stat_activity where backend_type = 'checkpointer'" | xargs -I{} awk '{print $4}' /proc/{}/stat)
+cpu_snapshot() { python3 "$HERE/cpu.py" "$POSTMASTER" "$PID"; }
+per_request_us() {  # before after count client_seconds → "postgres_us banquet_us client_us"
+  python3 -c "import sys; b=sys.argv[1].split(); a=sys.argv[2].split(); n=float(sys.argv[3]); c=float(sys.argv[4]); print(f'{(float(a[0])-float(b[0]))/n*1e6:.0f} {(float(a[1])-float(b[1]))/n*1e6:.0f} {c/n*1e6:.0f}')" "$1" "$2" "$3" "$4"
 }
-run_wrk() {  # $1 function, $2 body → "rps p99_ms non2xx"
-  BODY="$2" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/rpc.lua" "http://127.0.0.1:$PORT/rest/v1/rpc/$1" 2>&1 | tee "$WORK/wrk-$1.out" >&2
-  python3 "$HERE/parse_wrk.py" "$WORK/wrk-$1.out"
+run_pgbench() {  # $1 script → "tps postgres_us banquet_us client_us"
+  local before after
+  before=$(cpu_snapshot)
+  /usr/bin/time -f "%U %S" -o "$1.time" pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T "$DURATION" "${PGBENCH_VARS[@]}" -f "$1" "$DB_URL" > "$1.out" 2>&1
+  after=$(cpu_snapshot)
+  cat "$1.out" >&2
+  local tps count client
+  tps=$(awk '/^tps = / { print $3; exit }' "$1.out")
+  count=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$1.out")
+  client=$(awk '{ print $1 + $2 }' "$1.time")
+  echo "$tps $(per_request_us "$before" "$after" "$count" "$client")"
+}
+run_wrk() {  # $1 function, $2 body → "rps p99_ms non2xx postgres_us banquet_us client_us"
+  local before after
+  before=$(cpu_snapshot)
+  BODY="$2" /usr/bin/time -f "%U %S" -o "$WORK/wrk-$1.time" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/rpc.lua" "http://127.0.0.1:$PORT/rest/v1/rpc/$1" > "$WORK/wrk-$1.out" 2>&1
+  after=$(cpu_snapshot)
+  cat "$WORK/wrk-$1.out" >&2
+  local parsed count client
+  parsed=$(python3 "$HERE/parse_wrk.py" "$WORK/wrk-$1.out")
+  count=$(awk '/requests in/ { print $1; exit }' "$WORK/wrk-$1.out")
+  client=$(awk '{ print $1 + $2 }' "$WORK/wrk-$1.time")
+  echo "$parsed $(per_request_us "$before" "$after" "$count" "$client")"
 }
 
 step "warm-up (5 s each, not recorded)"
 BODY="$READ_BODY" wrk -t2 -c"$CONNECTIONS" -d5s -s "$HERE/rpc.lua" "http://127.0.0.1:$PORT/rest/v1/rpc/$READ_FN" >"$WORK/warmup.out" || { cat "$WORK/warmup.out" >&2; exit 1; }
 pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T 5 "${PGBENCH_VARS[@]}" -f "$WORK/read.sql" "$DB_URL" >"$WORK/warmup.out" 2>&1 || { grep -m3 -i error "$WORK/warmup.out" >&2; exit 1; }
 
-step "read: pgbench";        PG_READ=$(run_pgbench "$WORK/read.sql")
-step "read: gateway (wrk)";  read -r GW_READ P99_READ BAD_READ <<<"$(run_wrk "$READ_FN" "$READ_BODY")"
-step "write: pgbench";       PG_WRITE=$(run_pgbench "$WORK/write.sql")
-step "write: gateway (wrk)"; read -r GW_WRITE P99_WRITE BAD_WRITE <<<"$(run_wrk "$WRITE_FN" "$WRITE_BODY")"
+step "read: pgbench";        read -r PG_READ CPU_PG_READ <<<"$(run_pgbench "$WORK/read.sql" | awk '{print $1, $2 "/" $4}')"
+step "read: gateway (wrk)";  read -r GW_READ P99_READ BAD_READ CPU_GW_READ <<<"$(run_wrk "$READ_FN" "$READ_BODY" | awk '{print $1, $2, $3, $4 "/" $5 "/" $6}')"
+step "write: pgbench";       read -r PG_WRITE CPU_PG_WRITE <<<"$(run_pgbench "$WORK/write.sql" | awk '{print $1, $2 "/" $4}')"
+step "write: gateway (wrk)"; read -r GW_WRITE P99_WRITE BAD_WRITE CPU_GW_WRITE <<<"$(run_wrk "$WRITE_FN" "$WRITE_BODY" | awk '{print $1, $2, $3, $4 "/" $5 "/" $6}')"
+echo "cpu µs per request: pgbench read (postgres/pgbench) $CPU_PG_READ, gateway read (postgres/banquet/wrk) $CPU_GW_READ; pgbench write $CPU_PG_WRITE, gateway write $CPU_GW_WRITE" >&2
 RSS_MB=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status")
 if [[ "$BAD_READ" != 0 || "$BAD_WRITE" != 0 ]]; then
   echo "bench-gateway: non-2xx answers (read $BAD_READ, write $BAD_WRITE); see the daemon log:" >&2
@@ -86,5 +110,5 @@ if [[ "$BAD_READ" != 0 || "$BAD_WRITE" != 0 ]]; then
 fi
 python3 "$HERE/summarize.py" "$ROOT/bench/results/gateway.json" "$ROOT/docs/benchmarks.md" \
   "$GW_READ" "$PG_READ" "$GW_WRITE" "$PG_WRITE" "$P99_READ" "$P99_WRITE" "$RSS_MB" "$CONNECTIONS" "$DURATION" \
-  "$(psql "$DB_URL" -X -tAc 'show server_version')" "$(nproc)"
+  "$(psql "$DB_URL" -X -tAc 'show server_version')" "$(nproc)" "$CPU_PG_READ" "$CPU_GW_READ" "$CPU_PG_WRITE" "$CPU_GW_WRITE" "$(cut -d' ' -f1 /proc/loadavg)"
 step "wrote bench/results/gateway.json and docs/benchmarks.md"
