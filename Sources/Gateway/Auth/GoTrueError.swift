@@ -77,19 +77,3 @@ extension GoTrueError {
                     message: "Unexpected failure, please check server logs for more information", errorID: requestID)
     }
 }
-
-/// The apikey check's refusal, in the shape Supabase's API gateway (Kong) gives it: a bare
-/// `{"message": …}` with 401, before GoTrue is reached.
-struct APIKeyRefusal: Error, HTTPResponseError {
-    let message: String
-    let hint: String
-    var status: HTTPResponse.Status { .unauthorized }
-
-    static let missing = APIKeyRefusal(message: "No API key found in request", hint: "No `apikey` request header or url param was found.")
-    static let invalid = APIKeyRefusal(message: "Invalid API key", hint: "Double check your Supabase `anon` or `service_role` API key.")
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: ["message": message, "hint": hint], options: [.sortedKeys])
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}

@@ -114,8 +114,8 @@ public struct RequestSession: Sendable {
     }
 }
 
-/// JSON string literals, escaped as RFC 8259 requires.
-enum JSONText {
+extension JSONText {
+    /// A JSON string literal, escaped as RFC 8259 requires.
     static func quoted(_ text: String) -> String {
         var result = "\""
         result.reserveCapacity(text.utf8.count + 2)

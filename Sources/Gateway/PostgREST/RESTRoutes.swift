@@ -215,21 +215,3 @@ struct Preferences {
         }
     }
 }
-
-/// The API gateway's refusals when the `apikey` is missing or foreign, in the shape Supabase's
-/// gateway uses (`{"message": …, "hint": …}`), for every client route.
-enum APIKeyRefusal {
-    case missing, invalid
-
-    func response(requestID: String) -> Response {
-        let body: String
-        switch self {
-        case .missing:
-            body = #"{"message":"No API key found in request","hint":"No `apikey` request header or url param was found."}"#
-        case .invalid:
-            body = #"{"message":"Invalid API key","hint":"Double check your Supabase `anon` or `service_role` API key."}"#
-        }
-        return Response(status: .unauthorized, headers: [.contentType: "application/json; charset=utf-8", .requestID: requestID],
-                        body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-}
