@@ -13,7 +13,8 @@ public struct TokenIssuer: Sendable {
     /// `set local role` failing inside a transaction.
     public static let roles: Set<String> = ["anon", "authenticated", "service_role"]
 
-    private let keys: JWTKeyCollection
+    // Internal so Storage's signed-URL tokens (Storage/SignedURLToken.swift) use the same pinned key.
+    let keys: JWTKeyCollection
 
     public init(secret: String) async {
         let keys = JWTKeyCollection()
