@@ -19,6 +19,7 @@ from pathlib import Path
 
 import boto3
 import httpx
+import jwt as pyjwt
 import psycopg
 import pytest
 from botocore.config import Config
@@ -235,8 +236,14 @@ def test_signed_url_downloads_without_a_token_until_it_expires(deployment, world
     brochures.upload(f"{world.org}/{world.venue}/other.pdf", PDF + b"other", {"content-type": "application/pdf"})
     tampered = httpx.get(signed.replace("/signed.pdf?", "/other.pdf?"))
     assert tampered.status_code == 400 and tampered.json()["error"] == "InvalidSignature"
-    forged = httpx.get(signed[:-4] + ("AAAA" if not signed.endswith("AAAA") else "BBBB"))
+    # A token for the right path signed with another secret is refused, and so is `alg: none`.
+    now = int(time.time())
+    claims = {"url": f"venue-brochures/{name}", "scope": "download", "iat": now, "exp": now + 60}
+    base = signed.split("?token=")[0]
+    forged = httpx.get(base, params={"token": pyjwt.encode(claims, "another-secret-that-is-long-enough-0123456789", algorithm="HS256")})
     assert forged.status_code == 400 and forged.json()["message"] == "invalid signature"
+    unsigned = httpx.get(base, params={"token": pyjwt.encode(claims, None, algorithm="none")})
+    assert unsigned.status_code == 400 and unsigned.json()["error"] == "InvalidJWT"
 
     bulk = brochures.create_signed_urls([name, f"{world.org}/{world.venue}/missing.pdf"], 60)
     assert bulk[0]["error"] is None and httpx.get(bulk[0]["signedURL"]).content == PDF

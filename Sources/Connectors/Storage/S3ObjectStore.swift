@@ -77,7 +77,8 @@ public struct S3ObjectStore: ObjectStore {
 
     public func publish(_ staged: StagedObject) async throws {
         guard case .bytes(let body) = staged.holding else { throw ObjectStoreError.backend("not staged by this store") }
-        var headers: HTTPHeaders = ["Content-Length": String(body.count)]
+        // Content-Length is set by the transport from the body (unsigned, as S3 allows).
+        var headers: HTTPHeaders = [:]
         if !staged.contentType.isEmpty { headers.add(name: "Content-Type", value: staged.contentType) }
         if !staged.cacheControl.isEmpty { headers.add(name: "Cache-Control", value: staged.cacheControl) }
         let response = try await send(.PUT, try url(bucket: staged.bucket, key: staged.key), headers: headers, body: body)

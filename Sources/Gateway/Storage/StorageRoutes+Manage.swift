@@ -72,18 +72,22 @@ extension StorageRoutes {
         let source = try ObjectPath([bucket] + sourceKey.split(separator: "/").map(String.init))
         let destination = try ObjectPath([bucket] + destinationKey.split(separator: "/").map(String.init))
         let id: UUID = try await transaction(request, as: identity) { connection in
-            let rows = keepSource
-                ? try await connection.query("""
+            let write: PostgresQuery
+            if keepSource {
+                write = """
                     insert into storage.objects (bucket_id, name, owner, metadata)
                     select o.bucket_id, \(destination.name), auth.uid(), o.metadata
                     from storage.objects o where o.bucket_id = \(bucket) and o.name = \(source.name)
                     returning id
-                    """, logger: api.logger)
-                : try await connection.query("""
+                    """
+            } else {
+                write = """
                     update storage.objects o set name = \(destination.name), owner = auth.uid(), updated_at = now()
                     where o.bucket_id = \(bucket) and o.name = \(source.name)
                     returning o.id
-                    """, logger: api.logger)
+                    """
+            }
+            let rows = try await connection.query(write, logger: api.logger)
             var id: UUID?
             for try await value in rows.decode(UUID.self) { id = value }
             guard let id else { throw StorageError.objectNotFound }

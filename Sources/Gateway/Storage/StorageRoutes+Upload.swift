@@ -116,19 +116,23 @@ extension StorageRoutes {
         let published = NIOLockedValueBox(false)
         do {
             let id: UUID = try await transaction(request, as: identity) { connection in
-                let rows = upsert
-                    ? try await connection.query("""
+                let insert: PostgresQuery
+                if upsert {
+                    insert = """
                         insert into storage.objects (bucket_id, name, owner, metadata)
                         values (\(path.bucket), \(path.name), auth.uid(), \(metadata)::jsonb)
                         on conflict (bucket_id, name) do update
                           set owner = excluded.owner, metadata = excluded.metadata, updated_at = now(), last_accessed_at = now()
                         returning id
-                        """, logger: api.logger)
-                    : try await connection.query("""
+                        """
+                } else {
+                    insert = """
                         insert into storage.objects (bucket_id, name, owner, metadata)
                         values (\(path.bucket), \(path.name), auth.uid(), \(metadata)::jsonb)
                         returning id
-                        """, logger: api.logger)
+                        """
+                }
+                let rows = try await connection.query(insert, logger: api.logger)
                 var id: UUID?
                 for try await value in rows.decode(UUID.self) { id = value }
                 guard let id else { throw StorageError.internalError(requestID: context.requestID) }

@@ -123,6 +123,8 @@ struct StorageRoutes {
             return try await handler()
         } catch let error as StorageError {
             return error.response
+        } catch let error as NIOTooManyBytesError {
+            return StorageError.requestTooLarge(limit: error.maxBytes ?? 0).response
         } catch let error as PSQLError {
             if let mapped = Self.storageError(error) { return mapped.response }
             context.logger.error("storage request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
