@@ -391,3 +391,25 @@ def test_s3_requests_are_signed_and_a_wrong_secret_fails(deployment, world, moto
         assert "not-the-secret-key" not in wrong.log()
     finally:
         stop_banquet(wrong)
+
+
+def test_raw_body_upload_and_authenticated_download(deployment, world):
+    """Clients other than storage3 send the file as the raw body with its Content-Type."""
+    banquet = deployment.banquet
+    name = f"{world.org}/{world.venue}/raw.webp"
+    headers = {"apikey": banquet.anon_key, "Authorization": f"Bearer {world.owner.token}"}
+    url = f"{banquet.url}/storage/v1/object/venue-images/{name}"
+    created = httpx.post(url, headers={**headers, "Content-Type": "image/webp", "Cache-Control": "60"}, content=b"RIFF-webp")
+    assert created.status_code == 200 and created.json()["Key"] == f"venue-images/{name}"
+    again = httpx.post(url, headers={**headers, "Content-Type": "image/webp"}, content=b"RIFF-webp-2")
+    assert again.status_code == 400 and again.json()["statusCode"] == "409"
+    replaced = httpx.post(url, headers={**headers, "Content-Type": "image/webp", "x-upsert": "true"}, content=b"RIFF-webp-3")
+    assert replaced.status_code == 200
+
+    fetched = httpx.get(f"{banquet.url}/storage/v1/object/authenticated/venue-images/{name}", headers=headers)
+    assert fetched.status_code == 200 and fetched.content == b"RIFF-webp-3"
+    assert fetched.headers["content-type"] == "image/webp" and fetched.headers["cache-control"] == "max-age=3600"
+    assert deployment.stored("venue-images", name) == b"RIFF-webp-3"
+    attachment = httpx.get(f"{banquet.url}/storage/v1/object/authenticated/venue-images/{name}",
+                           params={"download": "Menü 2026.webp"}, headers=headers)
+    assert attachment.headers["content-disposition"] == "attachment; filename*=UTF-8''Men%C3%BC%202026.webp"

@@ -86,11 +86,15 @@ extension StorageRoutes {
         if let cacheControl = record.cacheControl { headers[.cacheControl] = cacheControl }
         if let eTag = record.eTag { headers[.eTag] = eTag }
         if let download = request.uri.queryParameters["download"] {
-            let fileName = download.isEmpty ? String(path.name.split(separator: "/").last ?? "") : String(download)
-            let encoded = fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? fileName
+            // `+` is a space in a query string, as Storage's (Node's) query parser reads it.
+            let fileName = download.isEmpty ? String(path.name.split(separator: "/").last ?? "") : download.replacingOccurrences(of: "+", with: " ")
+            let encoded = fileName.addingPercentEncoding(withAllowedCharacters: Self.attributeCharacters) ?? fileName
             headers[.contentDisposition] = "attachment; filename*=UTF-8''\(encoded)"
         }
         let body = request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
         return Response(status: .ok, headers: headers, body: body)
     }
+
+    /// RFC 8187 `attr-char`: ASCII letters and digits and `!#$&+-.^_`|~`; everything else is %-encoded.
+    static let attributeCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
 }
