@@ -1,6 +1,6 @@
 import Foundation
 
-/// The default store: a directory on this machine, each object at `<root>/<bucket>/<name>`
+/// The default (offline) store: a directory on this machine, each object at `<root>/<bucket>/<name>`
 /// exactly (the PDF extraction job reads brochures from that path).
 ///
 /// A write goes to a temporary file under `<root>/.staging/` first and is renamed into place:
@@ -21,7 +21,7 @@ public struct LocalDirectoryObjectStore: ObjectStore {
         }
     }
 
-    public var description: String { "local directory \(root)" }
+    public var description: String { "local (offline: files under \(root))" }
 
     func path(bucket: String, key: String) throws -> String {
         try ObjectStoreError.validate(bucket: bucket, key: key)

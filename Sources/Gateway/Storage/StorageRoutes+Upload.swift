@@ -96,7 +96,7 @@ extension StorageRoutes {
     /// 4. commit. Every read goes through the row, so bytes published by a transaction that never
     ///    committed (a crash between 3 and 4) are invisible; for a new object they are removed
     ///    when the commit fails. A crash before 3 leaves only a staged file, swept at start.
-    func upload(_ request: Request, _ context: GatewayRequestContext, _ path: ObjectPath, upsertDefault: Bool) async throws -> Response {
+    func upload(_ request: Request, _ context: GatewayRequestContext, _ path: ObjectPath, alwaysReplace: Bool) async throws -> Response {
         let identity = try await identify(request)
         guard let bucket = try await bucketSettings(request, path.bucket) else { throw StorageError.bucketNotFound }
         let bodyLimit = (bucket.largestFileSizeLimit ?? defaultFileSizeLimit) + Self.multipartSlack
@@ -109,7 +109,8 @@ extension StorageRoutes {
         let file = try UploadedFile(request, body: body)
         guard bucket.allows(mimeType: file.contentType) else { throw StorageError.invalidMimeType(file.contentType) }
         guard file.bytes.count <= min(bucket.fileSizeLimit ?? defaultFileSizeLimit, defaultFileSizeLimit) else { throw StorageError.objectTooLarge }
-        let upsert = request.headers[.xUpsert].map { $0.lowercased() == "true" } ?? upsertDefault
+        // PUT always replaces (Storage ignores `x-upsert` there); POST replaces only when asked.
+        let upsert = alwaysReplace || request.headers[.xUpsert]?.lowercased() == "true"
 
         let metadata = Self.metadata(file)
         let staged = try await store.stage(file.bytes, bucket: path.bucket, key: path.name, contentType: file.contentType, cacheControl: file.cacheControl)

@@ -77,10 +77,10 @@ struct StorageRoutes {
         case (.post, "sign"):
             return try await sign(request, ObjectPath(segments.dropFirst()))
         case (.post, _):
-            return try await upload(request, context, ObjectPath(segments[...]), upsertDefault: false)
+            return try await upload(request, context, ObjectPath(segments[...]), alwaysReplace: false)
         case (.put, _):
             // PUT is Storage's `updateObject`: an upload that replaces.
-            return try await upload(request, context, ObjectPath(segments[...]), upsertDefault: true)
+            return try await upload(request, context, ObjectPath(segments[...]), alwaysReplace: true)
         case (.delete, _) where segments.count == 1:
             return try await remove(request, bucket: segments[0])
         case (.delete, _):
