@@ -7,66 +7,6 @@ import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 
-/// A bucket's settings, as uploads and public reads need them.
-struct BucketSettings: Sendable {
-    var isPublic: Bool
-    var fileSizeLimit: Int?
-    var allowedMimeTypes: [String]?
-    /// The largest limit of any bucket: with slack for multipart framing, the request body limit.
-    var largestFileSizeLimit: Int?
-
-    /// Storage's `validateMimeType`: `type/subtype` against the list, where `type/*` allows any
-    /// subtype. Parameters (`; charset=…`) are ignored on both sides.
-    func allows(mimeType: String) -> Bool {
-        guard let allowed = allowedMimeTypes, !allowed.isEmpty else { return true }
-        let requested = Self.essence(mimeType).split(separator: "/", maxSplits: 1)
-        guard requested.count == 2 else { return false }
-        return allowed.contains { entry in
-            let candidate = Self.essence(entry).split(separator: "/", maxSplits: 1)
-            guard candidate.count == 2, candidate[0] == requested[0] else { return false }
-            return candidate[1] == "*" || candidate[1] == requested[1]
-        }
-    }
-
-    static func essence(_ mimeType: String) -> String {
-        (mimeType.split(separator: ";").first.map(String.init) ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-    }
-}
-
-/// The file of an upload, whichever way the client sent it.
-struct UploadedFile {
-    var bytes: [UInt8]
-    var contentType: String
-    /// `max-age=<seconds>`, as Storage stores it.
-    var cacheControl: String
-
-    /// storage3 and supabase-js send `multipart/form-data` (a `file` part plus a `cacheControl`
-    /// field); other clients PUT the raw bytes with their Content-Type and a `cache-control` header.
-    init(_ request: Request, body: ByteBuffer) throws {
-        let bytes = Array(buffer: body)
-        let contentType = request.headers[.contentType]
-        if let boundary = MultipartForm.boundary(contentType: contentType) {
-            let form = try MultipartForm(body: bytes, boundary: boundary)
-            guard let file = form.parts.first(where: { $0.filename != nil }) ?? form.part(named: "file") ?? form.parts.first(where: { $0.name == "" }) else {
-                throw StorageError(statusCode: "400", error: "Invalid Request", code: "InvalidRequest", message: "No content provided")
-            }
-            self.bytes = Array(file.body)
-            self.contentType = file.contentType ?? "application/octet-stream"
-            self.cacheControl = Self.cacheControl(form.text(named: "cacheControl"))
-        } else {
-            self.bytes = bytes
-            self.contentType = contentType ?? "application/octet-stream"
-            self.cacheControl = Self.cacheControl(request.headers[.cacheControl])
-        }
-    }
-
-    /// `3600` → `max-age=3600`; a full directive is kept; nothing → Storage's default.
-    static func cacheControl(_ value: String?) -> String {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return "max-age=3600" }
-        return value.allSatisfy(\.isNumber) ? "max-age=\(value)" : value
-    }
-}
-
 extension StorageRoutes {
     /// Room for multipart framing and the form's text fields on top of the file itself.
     static let multipartSlack = 1 << 20
