@@ -1064,6 +1064,54 @@ $$;
 COMMENT ON FUNCTION app.recompute_proposal_totals(p_proposal_id uuid) IS 'Derives a proposal''s subtotal, F&B shortfall, service charge, tax, total and deposit from its items.';
 
 --
+-- Name: register_document(uuid, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text DEFAULT NULL::text, p_mime_type text DEFAULT NULL::text) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_organization_id uuid := app.venue_organization_id(p_venue_id);
+  v_document_id uuid;
+begin
+  perform app.require_role(v_organization_id, '{owner,manager}');
+  if p_kind is null or p_kind not in ('brochure', 'logo', 'image') then
+    raise exception using errcode = 'BQ001', message = format('p_kind: %L is not a document kind', left(p_kind, 100)),
+      hint = 'Use brochure, logo or image.';
+  end if;
+  perform app.require_text(p_object_path, 'p_object_path', 'path');
+  if split_part(p_object_path, '/', 1) <> v_organization_id::text then
+    raise exception using errcode = 'BQ001', message = 'p_object_path must start with the organization id',
+      hint = format('Upload to %s/<venue>/<file>.', v_organization_id);
+  end if;
+  perform app.require_text(p_file_name, 'p_file_name', 'name', false);
+  perform app.require_text(p_mime_type, 'p_mime_type', 'label', false);
+  -- The path starts with the caller's organization id, so a clash is always with its own document.
+  if exists (select 1 from app.documents d
+             where d.bucket_id = case p_kind when 'brochure' then 'venue-brochures' when 'logo' then 'logos' else 'venue-images' end
+               and d.object_path = p_object_path) then
+    raise exception using errcode = 'BQ008', message = format('p_object_path: a document is already registered at %s', left(p_object_path, 200)),
+      hint = 'Upload the new file under another name, or delete the existing document first.';
+  end if;
+  insert into app.documents (organization_id, venue_id, kind, bucket_id, object_path, file_name, mime_type, uploaded_by)
+  values (
+    v_organization_id, p_venue_id, p_kind,
+    case p_kind when 'brochure' then 'venue-brochures' when 'logo' then 'logos' else 'venue-images' end,
+    p_object_path, p_file_name, p_mime_type, (select auth.uid())
+  )
+  returning id into v_document_id;
+  return v_document_id;
+end
+$$;
+
+--
+-- Name: FUNCTION register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text) IS 'Records an uploaded file as a document of its venue (owners and managers); a brochure enqueues menu extraction. Shared by public.register_document and the storage trigger.';
+
+--
 -- Name: reprice_proposal(uuid); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2052,6 +2100,60 @@ $$;
 --
 
 COMMENT ON FUNCTION app.tg_notifications__enqueue_email() IS 'Rule: an email notification enqueues an email.send job (payload: notification_id, to, subject, text, reply_to).';
+
+--
+-- Name: tg_objects__follow_brochure(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.tg_objects__follow_brochure() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' then
+    delete from app.documents d where d.bucket_id = old.bucket_id and d.object_path = old.name;
+  else
+    update app.documents d set object_path = new.name, file_name = storage.filename(new.name)
+    where d.bucket_id = old.bucket_id and d.object_path = old.name;
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION tg_objects__follow_brochure(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.tg_objects__follow_brochure() IS 'Rule: removing a brochure object removes its document; moving it moves the document''s path (so the path can be uploaded again).';
+
+--
+-- Name: tg_objects__register_brochure(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.tg_objects__register_brochure() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+declare
+  v_parts text[] := string_to_array(new.name, '/');
+begin
+  -- Runs as the uploader, so register_document's role check and the documents policies apply.
+  if array_length(v_parts, 1) <> 3
+     or v_parts[2] !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    raise exception using errcode = 'BQ001',
+      message = format('a brochure must be uploaded to <organization id>/<venue id>/<file name>, not %s', left(new.name, 200)),
+      hint = 'Put the file in the folder of the venue whose menu it holds.';
+  end if;
+  perform app.register_document(v_parts[2]::uuid, 'brochure', new.name, v_parts[3], new.metadata ->> 'mimetype');
+  return null;
+end
+$_$;
+
+--
+-- Name: FUNCTION tg_objects__register_brochure(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.tg_objects__register_brochure() IS 'Rule: a brochure uploaded to venue-brochures registers its document (which enqueues menu.extract), in the upload''s transaction.';
 
 --
 -- Name: tg_payments__confirm_booking(); Type: FUNCTION; Schema: app; Owner: -
@@ -5244,48 +5346,17 @@ COMMENT ON FUNCTION public.record_payment_event(p_booking_id uuid, p_kind text, 
 --
 
 CREATE FUNCTION public.register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text DEFAULT NULL::text, p_mime_type text DEFAULT NULL::text) RETURNS uuid
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO ''
     AS $$
-declare
-  v_organization_id uuid := app.venue_organization_id(p_venue_id);
-  v_document_id uuid;
-begin
-  perform app.require_role(v_organization_id, '{owner,manager}');
-  if p_kind is null or p_kind not in ('brochure', 'logo', 'image') then
-    raise exception using errcode = 'BQ001', message = format('p_kind: %L is not a document kind', left(p_kind, 100)),
-      hint = 'Use brochure, logo or image.';
-  end if;
-  perform app.require_text(p_object_path, 'p_object_path', 'path');
-  if split_part(p_object_path, '/', 1) <> v_organization_id::text then
-    raise exception using errcode = 'BQ001', message = 'p_object_path must start with the organization id',
-      hint = format('Upload to %s/<venue>/<file>.', v_organization_id);
-  end if;
-  perform app.require_text(p_file_name, 'p_file_name', 'name', false);
-  perform app.require_text(p_mime_type, 'p_mime_type', 'label', false);
-  -- The path starts with the caller's organization id, so a clash is always with its own document.
-  if exists (select 1 from app.documents d
-             where d.bucket_id = case p_kind when 'brochure' then 'venue-brochures' when 'logo' then 'logos' else 'venue-images' end
-               and d.object_path = p_object_path) then
-    raise exception using errcode = 'BQ008', message = format('p_object_path: a document is already registered at %s', left(p_object_path, 200)),
-      hint = 'Upload the new file under another name, or delete the existing document first.';
-  end if;
-  insert into app.documents (organization_id, venue_id, kind, bucket_id, object_path, file_name, mime_type, uploaded_by)
-  values (
-    v_organization_id, p_venue_id, p_kind,
-    case p_kind when 'brochure' then 'venue-brochures' when 'logo' then 'logos' else 'venue-images' end,
-    p_object_path, p_file_name, p_mime_type, (select auth.uid())
-  )
-  returning id into v_document_id;
-  return v_document_id;
-end
+  select app.register_document(p_venue_id, p_kind, p_object_path, p_file_name, p_mime_type)
 $$;
 
 --
 -- Name: FUNCTION register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text) IS 'Records an uploaded file (after the storage upload); a brochure enqueues menu extraction. Owners and managers.';
+COMMENT ON FUNCTION public.register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text) IS 'Records an uploaded file (after the storage upload); a brochure enqueues menu extraction. Owners and managers. Brochures uploaded to venue-brochures at <organization>/<venue>/<file> are registered by the upload itself.';
 
 --
 -- Name: release_expired_holds(); Type: FUNCTION; Schema: public; Owner: -
@@ -8392,6 +8463,18 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app.venues FOR EAC
 CREATE TRIGGER _900_notify_workers AFTER INSERT ON bridge.jobs REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION bridge.tg_jobs__notify();
 
 --
+-- Name: objects _500_register_brochure; Type: TRIGGER; Schema: storage; Owner: -
+--
+
+CREATE TRIGGER _500_register_brochure AFTER INSERT ON storage.objects FOR EACH ROW WHEN ((new.bucket_id = 'venue-brochures'::text)) EXECUTE FUNCTION app.tg_objects__register_brochure();
+
+--
+-- Name: objects _510_follow_brochure; Type: TRIGGER; Schema: storage; Owner: -
+--
+
+CREATE TRIGGER _510_follow_brochure AFTER DELETE OR UPDATE OF name ON storage.objects FOR EACH ROW WHEN ((old.bucket_id = 'venue-brochures'::text)) EXECUTE FUNCTION app.tg_objects__follow_brochure();
+
+--
 -- Name: ai_runs ai_runs_organization_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -9473,10 +9556,24 @@ ALTER TABLE bridge.schedules ENABLE ROW LEVEL SECURITY;
 ALTER TABLE bridge.workers ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: buckets Anyone can read the buckets' settings; Type: POLICY; Schema: storage; Owner: -
+--
+
+CREATE POLICY "Anyone can read the buckets' settings" ON storage.buckets FOR SELECT TO anon, authenticated USING (true);
+
+--
 -- Name: objects Managers can delete their organization's files; Type: POLICY; Schema: storage; Owner: -
 --
 
 CREATE POLICY "Managers can delete their organization's files" ON storage.objects FOR DELETE TO authenticated USING (((bucket_id = ANY (ARRAY['venue-images'::text, 'logos'::text, 'venue-brochures'::text])) AND ((storage.foldername(name))[1] IN ( SELECT (o.o)::text AS o
+   FROM app.user_organization_ids('{owner,manager}'::text[]) o(o)))));
+
+--
+-- Name: objects Managers can replace their organization's files; Type: POLICY; Schema: storage; Owner: -
+--
+
+CREATE POLICY "Managers can replace their organization's files" ON storage.objects FOR UPDATE TO authenticated USING (((bucket_id = ANY (ARRAY['venue-images'::text, 'logos'::text, 'venue-brochures'::text])) AND ((storage.foldername(name))[1] IN ( SELECT (o.o)::text AS o
+   FROM app.user_organization_ids('{owner,manager}'::text[]) o(o))))) WITH CHECK (((bucket_id = ANY (ARRAY['venue-images'::text, 'logos'::text, 'venue-brochures'::text])) AND ((storage.foldername(name))[1] IN ( SELECT (o.o)::text AS o
    FROM app.user_organization_ids('{owner,manager}'::text[]) o(o)))));
 
 --
@@ -9834,6 +9931,14 @@ GRANT ALL ON FUNCTION app.random_token() TO service_role;
 REVOKE ALL ON FUNCTION app.recompute_proposal_totals(p_proposal_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text) TO authenticated;
+GRANT ALL ON FUNCTION app.register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text) TO service_role;
+
+--
 -- Name: FUNCTION reprice_proposal(p_proposal_id uuid); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10073,6 +10178,18 @@ REVOKE ALL ON FUNCTION app.tg_messages__require_window_or_template() FROM PUBLIC
 --
 
 REVOKE ALL ON FUNCTION app.tg_notifications__enqueue_email() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_objects__follow_brochure(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.tg_objects__follow_brochure() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_objects__register_brochure(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.tg_objects__register_brochure() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_payments__confirm_booking(); Type: ACL; Schema: app; Owner: -
@@ -11149,6 +11266,7 @@ GRANT SELECT ON TABLE storage.buckets TO authenticated;
 
 GRANT ALL ON TABLE storage.objects TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE storage.objects TO authenticated;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE storage.objects TO anon;
 
 --
 -- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: -; Owner: -

@@ -96,7 +96,7 @@ func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () as
 
 extension Double {
     func rounded(toPlaces places: Int) -> Double {
-        let factor = pow(10.0, Double(places))
+        let factor = Foundation.pow(10.0, Double(places))  // qualified: swift-numerics (via AsyncHTTPClient) adds a static Double.pow
         return (self * factor).rounded() / factor
     }
 }

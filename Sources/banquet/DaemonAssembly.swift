@@ -66,6 +66,13 @@ struct DaemonAssembly {
         if role.servesClientRoutes {
             let issuer = await TokenIssuer(secret: try JWTSecret.load(environment))
             api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client, configuration: .init(environment)), environment: environment, logger: logger)
+            // Storage bytes: a local directory, or S3 over its own transport (large bodies).
+            let storage = try ObjectStoreConfiguration.fromEnvironment(environment)
+            let storageTransport = storage.needsHTTPTransport ? AsyncHTTPTransport(maxResponseBytes: 64 << 20, logger: logger) : nil
+            api?.objectStore = try storage.makeStore(transport: storageTransport)
+            if let storageTransport { services.append(HTTPTransportService(transport: storageTransport)) }
+            described["storage"] = "\(api?.objectStore?.description ?? "")"
+            logger.info("storage backend", metadata: ["storage": "\(api?.objectStore?.description ?? "")"])
         }
         let gateway = try Gateway(
             configuration: .init(host: httpHost, port: httpPort, version: BanquetVersion.current, role: role),

@@ -59,4 +59,7 @@ $$;
 grant execute on function storage.foldername(text), storage.filename(text) to anon, authenticated, service_role;
 grant all on storage.buckets, storage.objects to service_role;
 grant select, insert, update, delete on storage.objects to authenticated;
+-- As on Supabase, anon holds the table privileges too and RLS alone decides (no policy names anon,
+-- so anon sees and writes nothing; a list by anon is empty rather than an error).
+grant select, insert, update, delete on storage.objects to anon;
 grant select on storage.buckets to anon, authenticated;

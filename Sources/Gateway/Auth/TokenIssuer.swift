@@ -14,7 +14,8 @@ public struct TokenIssuer: Sendable {
     /// `set local role` failing inside a transaction.
     public static let roles: Set<String> = ["anon", "authenticated", "service_role"]
 
-    private let keys: JWTKeyCollection
+    // Internal so Storage's signed-URL tokens (Storage/SignedURLToken.swift) use the same pinned key.
+    let keys: JWTKeyCollection
     /// Tokens already verified, as PostgREST's JWT cache keeps them: a client sends the same token
     /// on every request for its lifetime, and verifying it (HMAC, two JSON decodes) was a tenth of
     /// a request's CPU. Only successes are kept; expiry is checked on every hit; the table is

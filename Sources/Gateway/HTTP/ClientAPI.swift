@@ -1,4 +1,5 @@
 import BanquetCore
+import Connectors
 import Foundation
 import Logging
 import PostgresNIO
@@ -13,6 +14,8 @@ public struct ClientAPI: Sendable {
     public let session: RequestSession
     public let environment: BanquetCore.Environment
     public let logger: Logger
+    /// Where `/storage/v1` keeps bytes; the assembly sets it (nil: the environment's default store).
+    public var objectStore: (any ObjectStore)?
 
     public init(client: PostgresClient, issuer: TokenIssuer, session: RequestSession, environment: BanquetCore.Environment, logger: Logger) {
         self.client = client
