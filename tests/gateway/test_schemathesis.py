@@ -30,7 +30,7 @@ def test_no_generated_call_is_a_server_error(banquet):
         "--max-examples", EXAMPLES, "--seed", "20261129", "--no-shrink",
         "--phases", "examples,fuzzing", "--request-timeout", "15",
         "--generation-allow-x00", "false",
-    ], capture_output=True, text=True, timeout=900)
+    ], capture_output=True, text=True, timeout=900, cwd=banquet.data_dir)  # its cache stays out of the checkout
     report.write_text(result.stdout + result.stderr)
     assert result.returncode == 0, result.stdout[-6000:]
     assert "passed" in result.stdout
