@@ -14,6 +14,7 @@ sys.path.insert(0, str(HERE))
 
 _spec = importlib.util.spec_from_file_location("gateway_harness", HERE.parent / "gateway" / "conftest.py")
 harness = importlib.util.module_from_spec(_spec)
+sys.modules["gateway_harness"] = harness  # dataclasses look their module up while the class is built
 _spec.loader.exec_module(harness)
 
 start_banquet = harness.start_banquet
