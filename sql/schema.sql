@@ -878,7 +878,7 @@ CREATE FUNCTION app.price_ai_draft(p_proposal_id uuid, p_draft jsonb) RETURNS js
 declare
   v_proposal app.proposals;
   v_line jsonb;
-  v_items jsonb := '[]';
+  v_items jsonb := '[]'::jsonb;
   v_name text;
   v_base bigint;
   v_quantity integer;
@@ -6889,7 +6889,7 @@ CREATE TABLE app.documents (
     CONSTRAINT documents_bucket_id_check CHECK ((bucket_id = ANY (ARRAY['venue-brochures'::text, 'logos'::text, 'venue-images'::text]))),
     CONSTRAINT documents_check CHECK ((split_part(object_path, '/'::text, 1) = (organization_id)::text)),
     CONSTRAINT documents_extraction_error_check CHECK ((length(extraction_error) <= 1000)),
-    CONSTRAINT documents_extraction_status_check CHECK ((extraction_status = ANY (ARRAY['none'::text, 'pending'::text, 'done'::text, 'failed'::text, 'scanned'::text, 'encrypted'::text, 'corrupt'::text, 'oversized'::text, 'budget_exceeded'::text]))),
+    CONSTRAINT documents_extraction_status_known CHECK ((extraction_status = ANY (ARRAY['none'::text, 'pending'::text, 'done'::text, 'failed'::text, 'scanned'::text, 'encrypted'::text, 'corrupt'::text, 'oversized'::text, 'budget_exceeded'::text]))),
     CONSTRAINT documents_kind_check CHECK ((kind = ANY (ARRAY['brochure'::text, 'logo'::text, 'image'::text])))
 );
 
@@ -8051,12 +8051,6 @@ ALTER TABLE ONLY storage.objects
 
 ALTER TABLE ONLY storage.objects
     ADD CONSTRAINT objects_pkey PRIMARY KEY (id);
-
---
--- Name: ai_runs_job_id_idx; Type: INDEX; Schema: app; Owner: -
---
-
-CREATE INDEX ai_runs_job_id_idx ON app.ai_runs USING btree (job_id);
 
 --
 -- Name: ai_runs_organization_id_created_at_idx; Type: INDEX; Schema: app; Owner: -

@@ -5,6 +5,7 @@
 -- working. Reports group the ledger by day, model or purpose.
 --
 -- Error codes: BQ001 invalid argument, BQ005 number out of range, 42501 not an owner.
+set local lock_timeout = '5s';
 
 -- Tables --------------------------------------------------------------------------------------
 
@@ -18,7 +19,6 @@ alter table app.ai_runs add column outcome text not null default 'ok'
 -- Whether cost_usd_micros came from the provider's own report or from our per-model price table.
 alter table app.ai_runs add column cost_source text
   constraint ai_runs_cost_source_check check (cost_source in ('provider', 'price_table', 'none'));
-create index ai_runs_job_id_idx on app.ai_runs (job_id);
 comment on column app.ai_runs.prompt_version is 'The versioned prompt file the call used (prompts/<name>.md), e.g. proposal_draft.v1.';
 comment on column app.ai_runs.outcome is 'How the call ended: ok, or the failure class (invalid_answer, rate_limited, unavailable, timeout, rejected, unauthorized, out_of_credit, error).';
 

@@ -18,7 +18,7 @@ as $$
 declare
   v_proposal app.proposals;
   v_line jsonb;
-  v_items jsonb := '[]';
+  v_items jsonb := '[]'::jsonb;
   v_name text;
   v_base bigint;
   v_quantity integer;

@@ -2,6 +2,7 @@
 -- (llm.classify_message) into an intent with a confidence, its language and a suggested reply for
 -- staff. Below the daemon's confidence threshold the classification is marked as needing a person,
 -- and staff are notified instead of anything being sent: the suggested reply is only ever a draft.
+set local lock_timeout = '5s';
 
 -- Tables --------------------------------------------------------------------------------------
 
