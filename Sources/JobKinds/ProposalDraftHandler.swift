@@ -79,6 +79,11 @@ public struct ProposalDraftHandler: JobHandler {
             return .object(reference)
         } ?? []
         let result: JSONValue = .object(["title": answer["title"] ?? .null, "notes": answer["notes"] ?? .null, "items": .array(lines)])
+        // `make run` shows this: the draft goes to staff for review, priced by the write-back.
+        context.logger.info("proposal drafted for review", metadata: [
+            "proposal_id": "\(payload.proposalID)", "title": "\(answer["title"]?.stringValue ?? "")", "lines": "\(lines.count)",
+            "provider": "\(runner.generator.provider.name)",
+        ])
         return .json(Data(result.jsonText.utf8))
     }
 
