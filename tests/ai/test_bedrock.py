@@ -7,7 +7,10 @@ import json
 
 import pytest
 
-from providers import BedrockServer, ECSCredentialsServer, aws_error
+import os
+import subprocess
+
+from providers import BedrockServer, ECSCredentialsServer, Reply, aws_error
 from venue import ai_runs, make_venue, new_inquiry, proposal_items, wait_for_draft
 
 MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -31,7 +34,7 @@ def bedrock_env(server, **extra):
 
 @pytest.fixture(scope="module")
 def banquet(daemons, server):
-    return daemons(bedrock_env(server))
+    return daemons(bedrock_env(server, LLM_TIMEOUT_SECONDS="2"))
 
 
 def draft(venue):
@@ -66,6 +69,41 @@ def test_throttling_is_retried(banquet, server):
     proposal, job = wait_for_draft(banquet, new_inquiry(banquet, venue, party_size=15), timeout=60)
     assert job[1] == "succeeded" and job[2] == 2, job
     assert [r[3] for r in ai_runs(banquet, job[0])] == ["rate_limited", "ok"]
+
+
+@pytest.mark.parametrize("reply, outcome", [
+    (aws_error(503, "ServiceUnavailableException", "Bedrock is unable to process your request."), "unavailable"),
+    (Reply(200, {}, delay=3.0), "timeout"),
+])
+def test_outages_and_timeouts_are_retried(banquet, server, reply, outcome):
+    venue = make_venue(banquet)
+    server.script = [reply, lambda body: draft(venue)]
+    proposal, job = wait_for_draft(banquet, new_inquiry(banquet, venue, party_size=15), timeout=60)
+    assert job[1] == "succeeded" and job[2] == 2, job
+    assert [r[3] for r in ai_runs(banquet, job[0])] == [outcome, "ok"]
+
+
+def test_a_tool_input_against_the_schema_is_repaired_then_rejected(banquet, server):
+    venue = make_venue(banquet)
+    server.requests.clear()
+    server.script = [{"title": "No items"}]
+    proposal, job = wait_for_draft(banquet, new_inquiry(banquet, venue))
+    assert job[1] == "dead" and "invalid_answer" in job[3] and "$.items: is required" in job[3], job
+    roles = [m["role"] for m in server.requests[-1].body["messages"]]
+    assert roles == ["user", "assistant", "user"], "the repair turn keeps Converse's alternating roles"
+    assert [r[3] for r in ai_runs(banquet, job[0])] == ["invalid_answer", "invalid_answer"]
+
+
+def test_doctor_checks_bedrock_credentials_by_signing_a_call(server):
+    bin_ = os.environ.get("BANQUET_BIN", "../../.build/debug/banquet")
+    server.script = [{"ok": True}]
+    env = dict(os.environ, **bedrock_env(server), DATABASE_URL=os.environ.get("BANQUET_TEST_DATABASE_URL", ""))
+    healthy = subprocess.run([bin_, "doctor"], env=env, capture_output=True, text=True, timeout=60)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    env["AWS_SECRET_ACCESS_KEY"] = "wrong-secret-value"
+    broken = subprocess.run([bin_, "doctor"], env=env, capture_output=True, text=True, timeout=60)
+    llm = next(line for line in broken.stdout.splitlines() if line.startswith("llm"))
+    assert broken.returncode == 1 and "BROKEN" in llm and "unauthorized" in llm and "wrong-secret-value" not in broken.stdout
 
 
 def test_an_invalid_model_id_is_a_validation_error(daemons, server):

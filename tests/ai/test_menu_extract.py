@@ -88,3 +88,13 @@ def test_a_missing_file_fails_with_a_reason(banquet):
                            venue.organization_id, venue.venue_id, f"{venue.organization_id}/gone.pdf")[0][0]
     status, error, _ = finished(banquet, str(document))
     assert status == "failed" and "not in storage" in error
+
+
+def test_over_budget_extraction_stops_with_its_status(banquet):
+    venue = make_venue(banquet, auto_draft=False)
+    banquet.sql("insert into app.ai_budgets (organization_id, monthly_limit_usd_micros) values (%s, 0)", venue.organization_id)
+    document = upload(banquet, venue, menus.render(menus.generate(3)))
+    status, error, menu_id = finished(banquet, document)
+    assert (status, menu_id) == ("budget_exceeded", None)
+    assert error.startswith("ai_budget_exceeded")
+    assert banquet.sql("select count(*) from app.ai_runs where organization_id = %s", venue.organization_id) == [(0,)]
