@@ -52,7 +52,8 @@ def main():
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(CORPUS):
-            menu = menus.generate(seed)
+            # Every other menu uses the harder variants (Title Case headings, "£ 12.50", unpriced lines).
+            menu = menus.generate(seed, hard=seed % 2 == 1)
             pdf = Path(tmp) / f"menu-{seed}.pdf"
             pdf.write_bytes(menus.render(menu))
             out = subprocess.run([BIN, "extract-menu", str(pdf)], capture_output=True, text=True, check=True)

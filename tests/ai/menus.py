@@ -48,25 +48,32 @@ class Menu:
     price_format: str
     sections: dict[str, list[Item]]
     packages: list[Package] = field(default_factory=list)
+    # Harder variants (bench corpus): headings in Title Case instead of capitals, a space after the
+    # currency symbol ("£ 12.50"), and unpriced lines ("Market fish, ask your server") that are
+    # not items and must not be read as one.
+    title_case_headings: bool = False
+    spaced_symbol: bool = False
+    unpriced: list[str] = field(default_factory=list)
 
     @property
     def currency(self):
         return {"gbp": "GBP", "eur_suffix": "EUR", "eur_code": "EUR", "usd": "USD", "bare": None}[self.price_format]
 
 
-def price_text(minor: int, fmt: str) -> str:
+def price_text(minor: int, fmt: str, spaced: bool = False) -> str:
     whole, cents = divmod(minor, 100)
     if fmt == "gbp":
-        return f"£{whole}.{cents:02d}"
+        return f"£ {whole}.{cents:02d}" if spaced else f"£{whole}.{cents:02d}"
     if fmt == "eur_suffix":
         return f"{whole},{cents:02d} €"
     if fmt == "usd":
-        return f"${whole}.{cents:02d}"
+        return f"$ {whole}.{cents:02d}" if spaced else f"${whole}.{cents:02d}"
     short = f"{minor / 100:g}"  # 12.5, 12
     return f"EUR {short}" if fmt == "eur_code" else short
 
 
-def generate(seed: int, layout: str | None = None, price_format: str | None = None, packages: bool | None = None) -> Menu:
+def generate(seed: int, layout: str | None = None, price_format: str | None = None, packages: bool | None = None,
+             hard: bool = False) -> Menu:
     rng = random.Random(seed)
     layout = layout or LAYOUTS[seed % len(LAYOUTS)]
     price_format = price_format or FORMATS[(seed // len(LAYOUTS)) % len(FORMATS)]
@@ -85,10 +92,18 @@ def generate(seed: int, layout: str | None = None, price_format: str | None = No
         sections[section] = items
     menu = Menu(title=f"The {rng.choice(['Harbour', 'Copper', 'Orchard', 'Lantern', 'Granary'])} Room", layout=layout,
                 price_format=price_format, sections=sections)
+    if hard:
+        menu.title_case_headings = rng.random() < 0.5
+        menu.spaced_symbol = rng.random() < 0.5
+        menu.unpriced = rng.sample(["Market fish, ask your server", "Bread and olives on the house", "Seasonal sorbet, changes daily"], 1)
     if packages if packages is not None else seed % 2 == 0:
         menu.packages = [Package("Silver Package", 4500 + rng.randint(0, 10) * 100, 15),
                          Package("Gold Package", 7500 + rng.randint(0, 10) * 100, 20)]
     return menu
+
+
+def heading(menu: Menu, section: str) -> str:
+    return section if menu.title_case_headings else section.upper()
 
 
 def label(item: Item) -> str:
@@ -115,12 +130,12 @@ def render(menu: Menu) -> bytes:
             for section in column:
                 pdf.set_x(x)
                 pdf.set_font("Helvetica", "B", 13)
-                pdf.cell(85, 9, section.upper(), new_x="LEFT", new_y="NEXT")
+                pdf.cell(85, 9, heading(menu, section), new_x="LEFT", new_y="NEXT")
                 pdf.set_font("Helvetica", "", 10)
                 for item in menu.sections[section]:
                     pdf.set_x(x)
                     pdf.cell(65, 6, label(item))
-                    pdf.cell(20, 6, price_text(item.price_minor, menu.price_format), align="R", new_x="LEFT", new_y="NEXT")
+                    pdf.cell(20, 6, price_text(item.price_minor, menu.price_format, menu.spaced_symbol), align="R", new_x="LEFT", new_y="NEXT")
                     pdf.set_x(x)
                 pdf.ln(3)
             bottoms.append(pdf.get_y())
@@ -128,10 +143,10 @@ def render(menu: Menu) -> bytes:
     else:
         for section, items in menu.sections.items():
             pdf.set_font("Helvetica", "B", 13)
-            pdf.cell(0, 9, section.upper(), new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 9, heading(menu, section), new_x="LMARGIN", new_y="NEXT")
             for item in items:
                 pdf.set_font("Helvetica", "", 11)
-                price = price_text(item.price_minor, menu.price_format)
+                price = price_text(item.price_minor, menu.price_format, menu.spaced_symbol)
                 if menu.layout == "leaders":
                     text = label(item) + " " + "." * max(3, 70 - len(label(item)) - len(price)) + " " + price
                     pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
@@ -141,6 +156,9 @@ def render(menu: Menu) -> bytes:
                 if item.description:
                     pdf.set_font("Helvetica", "I", 9)
                     pdf.cell(0, 5, item.description, new_x="LMARGIN", new_y="NEXT")
+            if menu.unpriced and section == "Mains":
+                pdf.set_font("Helvetica", "", 11)
+                pdf.cell(0, 7, menu.unpriced[0], new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
     if menu.packages:
         pdf.add_page()
