@@ -105,7 +105,9 @@ struct DoctorCommand: AsyncParsableCommand {
         case .openai, .openrouter:
             let credentials = configuration.apiKey == nil ? "no LLM_API_KEY" : "LLM_API_KEY set"
             // GET /models: free, needs a valid key on OpenAI, answered by Ollama and vLLM too.
-            var request = HTTPRequestSpec(method: .GET, url: configuration.baseURL!.appendingPathComponent("models"), timeout: .seconds(10))
+            // OpenRouter lists models to anyone; its GET /key checks the key (and shows credit).
+            let probe = configuration.kind == .openrouter ? "key" : "models"
+            var request = HTTPRequestSpec(method: .GET, url: configuration.baseURL!.appendingPathComponent(probe), timeout: .seconds(10))
             if let key = configuration.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
             do {
                 let response = try await http.send(request)

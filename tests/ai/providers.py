@@ -149,6 +149,10 @@ class OpenAIServer(StubServer):
             if headers.get("authorization") != f"Bearer {self.api_key}":
                 return openai_error(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key")
             return Reply(200, {"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model"}]})
+        if method == "GET" and self.openrouter and path == f"{prefix}/key":
+            if headers.get("authorization") != f"Bearer {self.api_key}":
+                return Reply(401, {"error": {"message": "No auth credentials found", "code": 401}})
+            return Reply(200, {"data": {"label": "sk-or-v1-test", "usage": 1.25, "limit": None, "is_free_tier": False}})
         if method != "POST" or path != f"{prefix}/chat/completions":
             return openai_error(404, f"Unknown request URL: {method} {path}", "invalid_request_error", "unknown_url")
         if headers.get("authorization") != f"Bearer {self.api_key}":

@@ -160,6 +160,15 @@ def test_openrouter_attribution_cost_and_402(daemons):
         server.script = [openai_error(402, "Insufficient credits. Add more using https://openrouter.ai/credits", "payment_required", 402)]
         proposal, job = wait_for_draft(banquet, new_inquiry(banquet, venue))
         assert job[1] == "dead" and job[2] == 1 and job[3].startswith("out_of_credit"), job
+
+        # doctor asks OpenRouter's GET /key, which (unlike /models) checks the key.
+        bin_ = os.environ.get("BANQUET_BIN", "../../.build/debug/banquet")
+        env = dict(os.environ, BANQUET_LLM_PROVIDER="openrouter", LLM_BASE_URL=server.base_url, LLM_API_KEY="sk-or-wrong",
+                   DATABASE_URL=os.environ.get("BANQUET_TEST_DATABASE_URL", ""))
+        broken = subprocess.run([bin_, "doctor"], env=env, capture_output=True, text=True, timeout=60)
+        assert broken.returncode == 1 and "401" in next(l for l in broken.stdout.splitlines() if l.startswith("llm")), broken.stdout
+        env["LLM_API_KEY"] = KEY
+        assert subprocess.run([bin_, "doctor"], env=env, capture_output=True, text=True, timeout=60).returncode == 0
     finally:
         server.close()
 
