@@ -21,8 +21,8 @@ TEST_DB := PGDATA_DIR=$(DATA_DIR)/pg-test PG_PORT=$(TEST_PG_PORT) PG_DB=postgres
 TEST_PSQL := psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(TEST_PG_PORT) -U postgres
 
 .PHONY: help run serve deps build migrate seed db-start db-stop psql clean \
-        test test-db test-swift test-gateway test-pgtap test-sql-lint test-checks schema docs \
-        seed-scale bench bench-sql bench-bridge bench-gateway
+        test test-db test-swift test-gateway test-ai test-pgtap test-sql-lint test-checks schema docs \
+        seed-scale bench bench-sql bench-bridge bench-gateway bench-menus doctor drafts
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -38,6 +38,7 @@ run: deps build db-start migrate seed ## everything, then the daemon in the fore
 	@BANQUET_DATA_DIR=$(DATA_DIR) $(BIN) keys
 	@echo "  database   $(DB_URL)   (make psql)"
 	@echo "  mailbox    $(DATA_DIR)/mailbox   (offline email: one .eml per message)"
+	@echo "  AI drafts  make drafts   (proposals the offline AI provider drafted, with their lines and ai_runs)"
 	@echo "  stop       Ctrl-C, then make db-stop"
 	@echo
 	@DATABASE_URL=$(DB_URL) BANQUET_HTTP_PORT=$(HTTP_PORT) BANQUET_DATA_DIR=$(DATA_DIR) exec $(BIN) serve
@@ -55,6 +56,12 @@ db-stop: ## stop the embedded clusters
 	@$(RUN_DB) stop
 	@$(TEST_DB) stop
 
+drafts: ## the AI-drafted proposals in the embedded database: lines, totals and the ai_runs row behind each
+	@psql -X -q "$(DB_URL)" -v ON_ERROR_STOP=1 -f scripts/show-drafts.sql
+
+doctor: build ## every configured provider's credentials and reachability (non-zero exit when broken)
+	@DATABASE_URL=$(DB_URL) BANQUET_DATA_DIR=$(DATA_DIR) $(BIN) doctor
+
 psql: ## psql into the embedded database
 	@$(RUN_DB) psql
 
@@ -71,7 +78,7 @@ clean: db-stop ## stop the clusters and delete .data and .build
 
 # --- tests ------------------------------------------------------------------------------------
 
-test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway ## every test
+test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway test-ai ## every test
 	@echo "make test: all suites passed"
 
 test-db: ## (re)build the migrated template database on the test cluster
@@ -107,6 +114,9 @@ test-swift: ## swift test against the test cluster (needs test-db); then the clu
 test-gateway: ## the HTTP gateway through the real supabase client, against real banquet serve processes (needs test-db)
 	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/gateway/pytest.ini tests/gateway $(PYTEST_ARGS)
 
+test-ai: ## AI connectors end to end: offline, OpenAI-compatible and Bedrock stand-ins, PDF menus, budgets (needs test-db)
+	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/ai/pytest.ini tests/ai $(PYTEST_ARGS)
+
 schema: test-db ## regenerate sql/schema.sql from a freshly migrated database
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh dump
 
@@ -130,4 +140,8 @@ bench-gateway: deps test-db ## RPC through the gateway vs pgbench running the sa
 	swift build -c release --product banquet
 	BENCH_DATABASE_URL=$(TEST_ADMIN_URL) BANQUET_BIN=$(ROOT)/.build/release/banquet bench/gateway/run.sh
 
-bench: bench-sql bench-bridge bench-gateway ## all benchmarks
+
+bench-menus: deps build ## offline menu parser precision/recall/F1 on generated brochures -> bench/results/menus.json, docs/benchmarks.md
+	BANQUET_BIN=$(BIN) python3 bench/menus/run.py
+
+bench: bench-sql bench-bridge bench-gateway bench-menus ## all benchmarks

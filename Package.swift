@@ -71,6 +71,8 @@ let package = Package(
         .target(name: "JobKinds", dependencies: [
             "BanquetCore", "BridgeRuntime", "ConnectorKit", "Connectors",
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // Edge functions served at /functions/v1/<name> (webhooks and other non-RPC entry points).
         .target(name: "EdgeFunctions", dependencies: [

@@ -32,6 +32,8 @@ python3 -c 'import pytest' >/dev/null 2>&1 || need_pip+=(pytest)
 python3 -c 'import psycopg' >/dev/null 2>&1 || need_pip+=('psycopg[binary]')
 python3 -c 'import moto.server, flask_cors' >/dev/null 2>&1 || need_pip+=('moto[server]')
 command -v schemathesis >/dev/null 2>&1 || need_pip+=(schemathesis)
+# The AI tests and make bench-menus: brochures generated with fpdf2; botocore (with moto) checks SigV4.
+python3 -c 'import fpdf' >/dev/null 2>&1 || need_pip+=(fpdf2)
 if ((${#need_pip[@]})); then
   echo "install-deps: pip install ${need_pip[*]}" >&2
   python3 -m pip install -q --disable-pip-version-check "${need_pip[@]}"

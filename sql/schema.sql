@@ -71,6 +71,25 @@ CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA extensions;
 COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
 
 --
+-- Name: ai_spend_this_month(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.ai_spend_this_month(p_organization_id uuid) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select coalesce(sum(r.cost_usd_micros), 0)::bigint
+  from app.ai_runs r
+  where r.organization_id = p_organization_id and r.created_at >= date_trunc('month', now())
+$$;
+
+--
+-- Name: FUNCTION ai_spend_this_month(p_organization_id uuid); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.ai_spend_this_month(p_organization_id uuid) IS 'Internal: the organization''s AI spend (USD micros) since the first of the current month.';
+
+--
 -- Name: apply_payment(uuid, text, bigint, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -271,18 +290,36 @@ COMMENT ON FUNCTION app.channel_send_writeback(p_job_id bigint, p_payload jsonb,
 --
 
 CREATE FUNCTION app.classify_message_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  update app.messages set intent = nullif(btrim(p_result ->> 'intent'), '')
+declare
+  v_message app.messages;
+  v_confidence real := least(greatest(coalesce((p_result ->> 'confidence')::real, 0), 0), 1);
+  v_needs_human boolean := coalesce((p_result ->> 'needs_human')::boolean, false);
+begin
+  update app.messages set
+    intent = nullif(btrim(p_result ->> 'intent'), ''),
+    intent_confidence = case when p_result ? 'confidence' then v_confidence end,
+    language = nullif(left(btrim(p_result ->> 'language'), 16), ''),
+    suggested_reply = nullif(left(p_result ->> 'suggested_reply', 2000), ''),
+    needs_human = v_needs_human
   where id = (p_payload ->> 'message_id')::uuid
+  returning * into v_message;
+  if found and v_needs_human then
+    insert into app.notifications (organization_id, kind, title, body, entity_type, entity_id)
+    values (v_message.organization_id, 'message.needs_human',
+            format('A guest message needs a person (AI confidence %s%%)', round(v_confidence * 100)),
+            left(v_message.body, 500), 'conversation', v_message.conversation_id);
+  end if;
+end
 $$;
 
 --
 -- Name: FUNCTION classify_message_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.classify_message_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for llm.classify_message: p_result {"intent": "…"} labels the inbound message.';
+COMMENT ON FUNCTION app.classify_message_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for llm.classify_message: p_result {"intent", "confidence", "language", "suggested_reply", "needs_human"} labels the inbound message; needs_human notifies staff.';
 
 --
 -- Name: client_ip(); Type: FUNCTION; Schema: app; Owner: -
@@ -634,14 +671,15 @@ CREATE FUNCTION app.menu_extract_failed(p_job_id bigint, p_payload jsonb, p_erro
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  update app.documents set extraction_status = 'failed' where id = (p_payload ->> 'document_id')::uuid
+  update app.documents set extraction_status = 'failed', extraction_error = left(p_error, 1000)
+  where id = (p_payload ->> 'document_id')::uuid
 $$;
 
 --
 -- Name: FUNCTION menu_extract_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.menu_extract_failed(p_job_id bigint, p_payload jsonb, p_error text) IS 'Bridge on-failure handler for menu.extract: marks the document failed.';
+COMMENT ON FUNCTION app.menu_extract_failed(p_job_id bigint, p_payload jsonb, p_error text) IS 'Bridge on-failure handler for menu.extract: marks the document failed with the reason.';
 
 --
 -- Name: menu_extract_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
@@ -652,6 +690,15 @@ CREATE FUNCTION app.menu_extract_writeback(p_job_id bigint, p_payload jsonb, p_r
     SET search_path TO ''
     AS $$
 begin
+  -- A brochure that cannot be read is an answer, not an error: retrying the same bytes cannot help.
+  if p_result ? 'unreadable' then
+    if p_result ->> 'unreadable' not in ('scanned', 'encrypted', 'corrupt', 'oversized', 'budget_exceeded') then
+      raise exception using errcode = 'BQ001', message = format('%L is not a menu extraction status', p_result ->> 'unreadable');
+    end if;
+    update app.documents set extraction_status = p_result ->> 'unreadable', extraction_error = left(p_result ->> 'detail', 1000)
+    where id = (p_payload ->> 'document_id')::uuid;
+    return;
+  end if;
   perform public.save_menu_extraction((p_payload ->> 'document_id')::uuid, p_result);
 end
 $$;
@@ -660,7 +707,7 @@ $$;
 -- Name: FUNCTION menu_extract_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.menu_extract_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for menu.extract (called by bridge.complete).';
+COMMENT ON FUNCTION app.menu_extract_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for menu.extract: saves the extracted draft menu, or records why the brochure could not be read ({"unreadable": status, "detail": …}).';
 
 --
 -- Name: money_limit(); Type: FUNCTION; Schema: app; Owner: -
@@ -821,6 +868,72 @@ $$;
 COMMENT ON FUNCTION app.payment_remind_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for payment.remind: the work itself (no provider call).';
 
 --
+-- Name: price_ai_draft(uuid, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.price_ai_draft(p_proposal_id uuid, p_draft jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_proposal app.proposals;
+  v_line jsonb;
+  v_items jsonb := '[]'::jsonb;
+  v_name text;
+  v_base bigint;
+  v_quantity integer;
+begin
+  select * into v_proposal from app.proposals p where p.id = p_proposal_id;
+  if not found then
+    raise exception using errcode = 'BQ002', message = format('proposal %s not found', p_proposal_id);
+  end if;
+  if p_draft is null or jsonb_typeof(p_draft -> 'items') is distinct from 'array' then
+    raise exception using errcode = 'BQ001', message = 'an AI draft is {"title"?, "notes"?, "items": [{"menu_item_id" | "package_id", "quantity"}]}';
+  end if;
+  for v_line in select * from jsonb_array_elements(p_draft -> 'items') loop
+    if v_line ?| array['unit_price_minor', 'price_minor', 'price'] then
+      raise exception using errcode = 'BQ204', message = 'an AI draft line carries its own price',
+        hint = 'Prices come from the venue''s menus and packages; send references and quantities only.';
+    end if;
+    v_name := null;
+    if (v_line ? 'menu_item_id') = (v_line ? 'package_id') then
+      raise exception using errcode = 'BQ204', message = 'every AI draft line references exactly one menu item or package of the venue',
+        detail = left(v_line::text, 200);
+    elsif v_line ? 'menu_item_id' then
+      select i.name, i.price_minor into v_name, v_base
+      from app.menu_items i join app.menus m on m.id = i.menu_id
+      where i.id::text = v_line ->> 'menu_item_id' and m.venue_id = v_proposal.venue_id and m.organization_id = v_proposal.organization_id;
+    else
+      select p.name, p.price_per_guest_minor into v_name, v_base
+      from app.packages p
+      where p.id::text = v_line ->> 'package_id' and p.venue_id = v_proposal.venue_id and p.organization_id = v_proposal.organization_id;
+    end if;
+    if v_name is null then
+      raise exception using errcode = 'BQ204',
+        message = format('AI draft line %s is not one of this venue''s menu items or packages', coalesce(v_line ->> 'menu_item_id', v_line ->> 'package_id')),
+        hint = 'The draft is rejected whole; nothing was saved.';
+    end if;
+    v_quantity := case when jsonb_typeof(v_line -> 'quantity') = 'number' then (v_line ->> 'quantity')::numeric::integer end;
+    if v_quantity is null or v_quantity < 1 or v_quantity > 100000 then
+      raise exception using errcode = 'BQ005', message = format('AI draft quantity %s for %s is not between 1 and 100000', v_line -> 'quantity', v_name);
+    end if;
+    v_items := v_items || jsonb_build_array(
+      jsonb_build_object('description', v_name, 'quantity', v_quantity,
+                         'unit_price_minor', round(v_base * v_proposal.fx_rate)::bigint)
+      || case when v_line ? 'menu_item_id' then jsonb_build_object('menu_item_id', v_line ->> 'menu_item_id')
+              else jsonb_build_object('package_id', v_line ->> 'package_id') end);
+  end loop;
+  return jsonb_build_object('title', left(p_draft ->> 'title', 200), 'notes', left(p_draft ->> 'notes', 2000), 'items', v_items);
+end
+$$;
+
+--
+-- Name: FUNCTION price_ai_draft(p_proposal_id uuid, p_draft jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.price_ai_draft(p_proposal_id uuid, p_draft jsonb) IS 'Internal: an AI draft with every line''s description and price taken from the proposal''s venue; BQ204 when a line references nothing of the venue''s or carries a price.';
+
+--
 -- Name: proposals; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -944,8 +1057,10 @@ CREATE FUNCTION app.proposal_draft_writeback(p_job_id bigint, p_payload jsonb, p
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_proposal_id uuid := (p_payload ->> 'proposal_id')::uuid;
 begin
-  perform public.save_proposal_draft((p_payload ->> 'proposal_id')::uuid, p_result);
+  perform public.save_proposal_draft(v_proposal_id, app.price_ai_draft(v_proposal_id, p_result));
 end
 $$;
 
@@ -953,7 +1068,7 @@ $$;
 -- Name: FUNCTION proposal_draft_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.proposal_draft_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for llm.proposal_draft.';
+COMMENT ON FUNCTION app.proposal_draft_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for llm.proposal_draft: prices the AI draft from the venue''s own menus and packages (app.price_ai_draft), then saves it.';
 
 --
 -- Name: proposal_expire_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
@@ -3668,6 +3783,99 @@ $$;
 COMMENT ON FUNCTION public.add_proposal_item(p_proposal_id uuid, p_description text, p_quantity integer, p_unit_price_minor bigint, p_menu_item_id uuid, p_package_id uuid, p_counts_toward_fnb boolean) IS 'Adds a line to a draft or ready proposal: from a menu item (per-person items default to the guest count), a package, or a custom description and price. Totals recompute. Any member.';
 
 --
+-- Name: admit_ai_job(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.admit_ai_job(p_organization_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_budget app.ai_budgets;
+  v_spent bigint;
+  v_month date := date_trunc('month', now())::date;
+begin
+  select * into v_budget from app.ai_budgets b where b.organization_id = p_organization_id for update;
+  if not found then
+    return jsonb_build_object('allowed', true);
+  end if;
+  v_spent := app.ai_spend_this_month(p_organization_id);
+  if v_spent < v_budget.monthly_limit_usd_micros then
+    return jsonb_build_object('allowed', true, 'spent_usd_micros', v_spent, 'monthly_limit_usd_micros', v_budget.monthly_limit_usd_micros);
+  end if;
+  if v_budget.notified_month is distinct from v_month then
+    insert into app.notifications (organization_id, user_id, kind, title, body)
+    select p_organization_id, m.user_id, 'ai.budget_exceeded',
+           'AI budget reached: AI drafting, triage and menu extraction are paused',
+           format('This month''s AI spend is $%s of a $%s budget. Keyword automation keeps answering; raise the budget to resume AI jobs.',
+                  to_char(v_spent / 1e6, 'FM999999990.00'), to_char(v_budget.monthly_limit_usd_micros / 1e6, 'FM999999990.00'))
+    from app.memberships m
+    where m.organization_id = p_organization_id and m.role = 'owner';
+    update app.ai_budgets set notified_month = v_month where organization_id = p_organization_id;
+  end if;
+  return jsonb_build_object('allowed', false, 'spent_usd_micros', v_spent, 'monthly_limit_usd_micros', v_budget.monthly_limit_usd_micros);
+end
+$_$;
+
+--
+-- Name: FUNCTION admit_ai_job(p_organization_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.admit_ai_job(p_organization_id uuid) IS 'Daemon: may this organization run an AI job now? {"allowed": false, …} once this month''s spend reaches its budget; the owners are notified once a month. Service role only.';
+
+--
+-- Name: ai_proposal_context(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ai_proposal_context(p_proposal_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_proposal app.proposals;
+  v_inquiry app.inquiries;
+  v_venue app.venues;
+begin
+  select * into v_proposal from app.proposals p where p.id = p_proposal_id;
+  if not found then
+    raise exception using errcode = 'BQ002', message = format('proposal %s not found', p_proposal_id);
+  end if;
+  select * into v_inquiry from app.inquiries i where i.id = v_proposal.inquiry_id;
+  select * into v_venue from app.venues v where v.id = v_proposal.venue_id;
+  return jsonb_build_object(
+    'proposal', jsonb_build_object('id', v_proposal.id, 'version', v_proposal.version, 'status', v_proposal.status,
+                                   'guest_count', v_proposal.guest_count, 'currency', v_proposal.currency,
+                                   'organization_id', v_proposal.organization_id, 'space_id', v_proposal.space_id),
+    'venue', jsonb_build_object('id', v_venue.id, 'name', v_venue.name, 'currency', v_venue.currency),
+    'inquiry', jsonb_build_object('guest_name', v_inquiry.guest_name, 'party_size', v_inquiry.party_size,
+                                  'event_date', v_inquiry.event_date, 'start_time', v_inquiry.start_time,
+                                  'event_type', v_inquiry.event_type, 'budget_minor', v_inquiry.budget_minor,
+                                  'message', v_inquiry.message),
+    'spaces', coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name, 'min_guests', s.min_guests,
+                                                            'max_guests', s.max_guests, 'room_fee_minor', s.room_fee_minor,
+                                                            'fnb_minimum_minor', s.fnb_minimum_minor) order by s.name)
+                        from app.spaces s where s.venue_id = v_venue.id), '[]'),
+    'menus', coalesce((select jsonb_agg(jsonb_build_object('id', m.id, 'name', m.name, 'items',
+                         coalesce((select jsonb_agg(jsonb_build_object('id', i.id, 'name', i.name, 'description', i.description,
+                                                                       'course', i.course, 'price_minor', i.price_minor,
+                                                                       'unit', i.unit, 'dietary', to_jsonb(i.dietary))
+                                                    order by i.sort_order, i.name)
+                                   from app.menu_items i where i.menu_id = m.id), '[]')) order by m.name)
+                       from app.menus m where m.venue_id = v_venue.id and m.active), '[]'),
+    'packages', coalesce((select jsonb_agg(jsonb_build_object('id', p.id, 'name', p.name, 'description', p.description,
+                                                              'price_per_guest_minor', p.price_per_guest_minor,
+                                                              'min_guests', p.min_guests) order by p.name)
+                          from app.packages p where p.venue_id = v_venue.id and p.active), '[]'));
+end
+$$;
+
+--
+-- Name: FUNCTION ai_proposal_context(p_proposal_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.ai_proposal_context(p_proposal_id uuid) IS 'Daemon: what an AI proposal draft is built from (the proposal, its inquiry, and its venue''s spaces, active menus with items, and active packages). Service role only.';
+
+--
 -- Name: archive_venue(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4252,6 +4460,36 @@ $$;
 --
 
 COMMENT ON FUNCTION public.expire_proposals() IS 'Expires every sent or viewed proposal past its expiry; returns how many. Run hourly by the proposal.expire job. Service role only.';
+
+--
+-- Name: get_ai_budget(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.get_ai_budget(p_organization_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_limit bigint;
+  v_spent bigint;
+begin
+  perform app.require_role(p_organization_id, '{owner,manager}');
+  select b.monthly_limit_usd_micros into v_limit from app.ai_budgets b where b.organization_id = p_organization_id;
+  v_spent := app.ai_spend_this_month(p_organization_id);
+  return jsonb_build_object(
+    'month', date_trunc('month', now())::date,
+    'monthly_limit_usd_micros', v_limit,
+    'spent_usd_micros', v_spent,
+    'remaining_usd_micros', case when v_limit is null then null else greatest(v_limit - v_spent, 0) end,
+    'over_budget', coalesce(v_spent >= v_limit, false));
+end
+$$;
+
+--
+-- Name: FUNCTION get_ai_budget(p_organization_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.get_ai_budget(p_organization_id uuid) IS 'This month''s AI budget, spend, remaining amount and whether AI jobs are stopped. Owners and managers.';
 
 --
 -- Name: get_booking(uuid); Type: FUNCTION; Schema: public; Owner: -
@@ -5201,15 +5439,16 @@ $$;
 COMMENT ON FUNCTION public.receive_message(p_channel text, p_account_external_id text, p_from text, p_body text, p_provider_message_id text, p_from_name text) IS 'Inbound message from a provider webhook: finds or creates the contact and conversation and stores the message once per provider id (automation runs by trigger). Service role only.';
 
 --
--- Name: record_ai_run(text, text, integer, integer, integer, bigint, uuid, bigint, text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: record_ai_run(text, text, integer, integer, integer, bigint, uuid, bigint, text, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint DEFAULT 0, p_organization_id uuid DEFAULT NULL::uuid, p_job_id bigint DEFAULT NULL::bigint, p_provider text DEFAULT NULL::text, p_error text DEFAULT NULL::text) RETURNS bigint
+CREATE FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint DEFAULT 0, p_organization_id uuid DEFAULT NULL::uuid, p_job_id bigint DEFAULT NULL::bigint, p_provider text DEFAULT NULL::text, p_error text DEFAULT NULL::text, p_prompt_version text DEFAULT NULL::text, p_outcome text DEFAULT NULL::text, p_cost_source text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
   v_id bigint;
+  v_outcome text := coalesce(p_outcome, case when p_error is null then 'ok' else 'error' end);
 begin
   if p_purpose is null or p_purpose not in ('proposal_draft', 'classify_message', 'menu_extract', 'other') then
     raise exception using errcode = 'BQ001', message = format('%L is not an AI run purpose', p_purpose),
@@ -5221,19 +5460,28 @@ begin
   if coalesce(p_input_tokens, -1) < 0 or coalesce(p_output_tokens, -1) < 0 or coalesce(p_latency_ms, -1) < 0 or coalesce(p_cost_usd_micros, -1) < 0 then
     raise exception using errcode = 'BQ001', message = 'tokens, latency and cost are non-negative numbers';
   end if;
-  insert into app.ai_runs (organization_id, job_id, purpose, provider, model, input_tokens, output_tokens, latency_ms, cost_usd_micros, succeeded, error)
+  if v_outcome not in ('ok', 'invalid_answer', 'rate_limited', 'unavailable', 'timeout', 'rejected', 'unauthorized', 'out_of_credit', 'error') then
+    raise exception using errcode = 'BQ001', message = format('%L is not an AI run outcome', p_outcome),
+      hint = 'Use ok, invalid_answer, rate_limited, unavailable, timeout, rejected, unauthorized, out_of_credit or error.';
+  end if;
+  if p_cost_source is not null and p_cost_source not in ('provider', 'price_table', 'none') then
+    raise exception using errcode = 'BQ001', message = format('%L is not a cost source', p_cost_source),
+      hint = 'Use provider, price_table or none.';
+  end if;
+  insert into app.ai_runs (organization_id, job_id, purpose, provider, model, input_tokens, output_tokens, latency_ms, cost_usd_micros,
+                           succeeded, error, prompt_version, outcome, cost_source)
   values (p_organization_id, p_job_id, p_purpose, p_provider, btrim(p_model), p_input_tokens, p_output_tokens, p_latency_ms,
-          p_cost_usd_micros, p_error is null, p_error)
+          p_cost_usd_micros, v_outcome = 'ok', p_error, p_prompt_version, v_outcome, p_cost_source)
   returning id into v_id;
   return v_id;
 end
 $$;
 
 --
--- Name: FUNCTION record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text, p_prompt_version text, p_outcome text, p_cost_source text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text) IS 'Records one LLM call (purpose, model, tokens, latency, cost in USD micros, error if it failed); returns its id. Service role only.';
+COMMENT ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text, p_prompt_version text, p_outcome text, p_cost_source text) IS 'Records one LLM call (purpose, model, tokens, latency, cost in USD micros, prompt version, outcome, error if it failed); returns its id. Service role only.';
 
 --
 -- Name: record_message_status(uuid, text, text, text); Type: FUNCTION; Schema: public; Owner: -
@@ -5433,6 +5681,43 @@ $$;
 --
 
 COMMENT ON FUNCTION public.remove_proposal_item(p_item_id uuid) IS 'Removes a line from a draft or ready proposal. Totals recompute. Any member.';
+
+--
+-- Name: report_ai_usage(uuid, date, date, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.report_ai_usage(p_organization_id uuid, p_from date, p_to date, p_group_by text DEFAULT 'day'::text) RETURNS TABLE(bucket text, runs bigint, failed bigint, input_tokens bigint, output_tokens bigint, cost_usd_micros bigint, avg_latency_ms integer)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform app.require_role(p_organization_id, '{owner,manager}');
+  perform app.require_period(p_from, p_to);
+  if p_group_by is null or p_group_by not in ('day', 'model', 'purpose') then
+    raise exception using errcode = 'BQ001', message = format('cannot group AI usage by %L', p_group_by),
+      hint = 'Use day, model or purpose.';
+  end if;
+  return query
+    select case p_group_by
+             when 'day' then to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD')
+             when 'model' then coalesce(r.provider || ':', '') || r.model
+             else r.purpose end as bucket,
+           count(*)::bigint, count(*) filter (where not r.succeeded)::bigint,
+           sum(r.input_tokens)::bigint, sum(r.output_tokens)::bigint, sum(r.cost_usd_micros)::bigint,
+           avg(r.latency_ms)::integer
+    from app.ai_runs r
+    where r.organization_id = p_organization_id
+      and r.created_at >= p_from and r.created_at < p_to + 1
+    group by 1
+    order by 1;
+end
+$$;
+
+--
+-- Name: FUNCTION report_ai_usage(p_organization_id uuid, p_from date, p_to date, p_group_by text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.report_ai_usage(p_organization_id uuid, p_from date, p_to date, p_group_by text) IS 'AI calls, failures, tokens, cost (USD micros) and mean latency in [p_from, p_to], grouped by day (UTC), model or purpose. Owners and managers.';
 
 --
 -- Name: report_conversion(uuid, date, date); Type: FUNCTION; Schema: public; Owner: -
@@ -5718,6 +6003,8 @@ CREATE FUNCTION public.save_menu_extraction(p_document_id uuid, p_menu jsonb) RE
     AS $$
 declare
   v_document app.documents;
+  v_currency text;
+  v_venue_currency text;
   v_menu_id uuid;
 begin
   select * into v_document from app.documents d where d.id = p_document_id for update;
@@ -5727,19 +6014,34 @@ begin
   if p_menu is null or jsonb_typeof(p_menu -> 'items') is distinct from 'array' then
     raise exception using errcode = 'BQ001', message = 'the extraction must be {"name": …, "items": [{"name", "price_minor", …}]}';
   end if;
+  select v.currency into v_venue_currency from app.venues v where v.id = v_document.venue_id;
+  v_currency := upper(nullif(btrim(p_menu ->> 'currency'), ''));
   insert into app.menus (organization_id, venue_id, name, description, active)
   values (v_document.organization_id, v_document.venue_id,
-          coalesce(nullif(btrim(p_menu ->> 'name'), ''), coalesce(v_document.file_name, 'Extracted menu')),
-          'Extracted from ' || coalesce(v_document.file_name, v_document.object_path), false)
+          left(coalesce(nullif(btrim(p_menu ->> 'name'), ''), coalesce(v_document.file_name, 'Extracted menu')), 200),
+          'Extracted from ' || coalesce(v_document.file_name, v_document.object_path)
+            || case when v_currency is not null and v_currency is distinct from v_venue_currency
+                    then format(' — prices were in %s, the venue uses %s: check them before activating', v_currency, v_venue_currency)
+                    else '' end,
+          false)
   returning id into v_menu_id;
-  insert into app.menu_items (organization_id, menu_id, name, description, course, price_minor, unit, sort_order)
-  select v_document.organization_id, v_menu_id, btrim(i ->> 'name'), i ->> 'description', i ->> 'course',
+  insert into app.menu_items (organization_id, menu_id, name, description, course, price_minor, unit, dietary, sort_order)
+  select v_document.organization_id, v_menu_id, left(btrim(i ->> 'name'), 200), i ->> 'description',
+         coalesce(i ->> 'course', i ->> 'section'),
          greatest(coalesce((i ->> 'price_minor')::bigint, 0), 0),
          case when i ->> 'unit' in ('per_person', 'per_item', 'flat') then i ->> 'unit' else 'per_person' end,
+         coalesce((select array_agg(t) from jsonb_array_elements_text(case when jsonb_typeof(i -> 'dietary') = 'array' then i -> 'dietary' else '[]' end) t), '{}'),
          n::integer
   from jsonb_array_elements(p_menu -> 'items') with ordinality as e (i, n)
   where length(btrim(coalesce(i ->> 'name', ''))) > 0;
-  update app.documents set extraction_status = 'done', extracted_menu_id = v_menu_id where id = p_document_id;
+  -- Packages found in the brochure are saved inactive too: nobody can quote one before review.
+  insert into app.packages (organization_id, venue_id, menu_id, name, description, price_per_guest_minor, min_guests, active)
+  select v_document.organization_id, v_document.venue_id, v_menu_id, left(btrim(p ->> 'name'), 200), p ->> 'description',
+         greatest(coalesce((p ->> 'price_per_guest_minor')::bigint, 0), 0),
+         greatest(coalesce((p ->> 'min_guests')::integer, 1), 1), false
+  from jsonb_array_elements(case when jsonb_typeof(p_menu -> 'packages') = 'array' then p_menu -> 'packages' else '[]' end) as e (p)
+  where length(btrim(coalesce(p ->> 'name', ''))) > 0;
+  update app.documents set extraction_status = 'done', extraction_error = null, extracted_menu_id = v_menu_id where id = p_document_id;
   return v_menu_id;
 end
 $$;
@@ -5748,7 +6050,7 @@ $$;
 -- Name: FUNCTION save_menu_extraction(p_document_id uuid, p_menu jsonb); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.save_menu_extraction(p_document_id uuid, p_menu jsonb) IS 'Daemon write-back for menu.extract: stores the extracted menu (inactive until a manager reviews it) and marks the document done. Service role only.';
+COMMENT ON FUNCTION public.save_menu_extraction(p_document_id uuid, p_menu jsonb) IS 'Daemon write-back for menu.extract: stores the extracted menu with its items (section, dietary tags) and packages, all inactive until a manager reviews them, and marks the document done. Service role only.';
 
 --
 -- Name: save_menu_item(uuid, text, bigint, text, text, text, text[], uuid); Type: FUNCTION; Schema: public; Owner: -
@@ -6152,6 +6454,37 @@ $$;
 COMMENT ON FUNCTION public.send_template_message(p_conversation_id uuid, p_template_id uuid, p_params jsonb) IS 'Sends an approved template (allowed outside the 24-hour window) with {{n}} params. BQ502 for a bad template. Any member.';
 
 --
+-- Name: set_ai_budget(uuid, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.set_ai_budget(p_organization_id uuid, p_monthly_limit_usd_micros bigint) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform app.require_role(p_organization_id, '{owner}');
+  if p_monthly_limit_usd_micros is null then
+    delete from app.ai_budgets where organization_id = p_organization_id;
+    return;
+  end if;
+  perform app.require_money(p_monthly_limit_usd_micros, 'p_monthly_limit_usd_micros');
+  insert into app.ai_budgets (organization_id, monthly_limit_usd_micros)
+  values (p_organization_id, p_monthly_limit_usd_micros)
+  on conflict (organization_id) do update
+    set monthly_limit_usd_micros = excluded.monthly_limit_usd_micros,
+        -- A new limit re-arms the notice: the owner hears again if the new limit is overrun too.
+        notified_month = null,
+        updated_at = now();
+end
+$$;
+
+--
+-- Name: FUNCTION set_ai_budget(p_organization_id uuid, p_monthly_limit_usd_micros bigint); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.set_ai_budget(p_organization_id uuid, p_monthly_limit_usd_micros bigint) IS 'Sets the organization''s monthly AI budget in USD micros (null removes it: no limit). Owners only.';
+
+--
 -- Name: set_guaranteed_count(uuid, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -6467,6 +6800,24 @@ end
 $$;
 
 --
+-- Name: ai_budgets; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.ai_budgets (
+    organization_id uuid NOT NULL,
+    monthly_limit_usd_micros bigint NOT NULL,
+    notified_month date,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ai_budgets_monthly_limit_usd_micros_check CHECK ((monthly_limit_usd_micros >= 0))
+);
+
+--
+-- Name: TABLE ai_budgets; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.ai_budgets IS 'An organization''s monthly AI spending limit; over it, AI jobs stop until the next month or a higher limit.';
+
+--
 -- Name: ai_runs; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -6484,9 +6835,14 @@ CREATE TABLE app.ai_runs (
     succeeded boolean DEFAULT true NOT NULL,
     error text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    prompt_version text,
+    outcome text DEFAULT 'ok'::text NOT NULL,
+    cost_source text,
+    CONSTRAINT ai_runs_cost_source_check CHECK ((cost_source = ANY (ARRAY['provider'::text, 'price_table'::text, 'none'::text]))),
     CONSTRAINT ai_runs_cost_usd_micros_check CHECK ((cost_usd_micros >= 0)),
     CONSTRAINT ai_runs_input_tokens_check CHECK ((input_tokens >= 0)),
     CONSTRAINT ai_runs_latency_ms_check CHECK ((latency_ms >= 0)),
+    CONSTRAINT ai_runs_outcome_check CHECK ((outcome = ANY (ARRAY['ok'::text, 'invalid_answer'::text, 'rate_limited'::text, 'unavailable'::text, 'timeout'::text, 'rejected'::text, 'unauthorized'::text, 'out_of_credit'::text, 'error'::text]))),
     CONSTRAINT ai_runs_output_tokens_check CHECK ((output_tokens >= 0)),
     CONSTRAINT ai_runs_purpose_check CHECK ((purpose = ANY (ARRAY['proposal_draft'::text, 'classify_message'::text, 'menu_extract'::text, 'other'::text])))
 );
@@ -6496,6 +6852,18 @@ CREATE TABLE app.ai_runs (
 --
 
 COMMENT ON TABLE app.ai_runs IS 'One row per LLM call: model, tokens, latency and cost, for accounting and tuning.';
+
+--
+-- Name: COLUMN ai_runs.prompt_version; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.ai_runs.prompt_version IS 'The versioned prompt file the call used (prompts/<name>.md), e.g. proposal_draft.v1.';
+
+--
+-- Name: COLUMN ai_runs.outcome; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.ai_runs.outcome IS 'How the call ended: ok, or the failure class (invalid_answer, rate_limited, unavailable, timeout, rejected, unauthorized, out_of_credit, error).';
 
 --
 -- Name: ai_runs_id_seq; Type: SEQUENCE; Schema: app; Owner: -
@@ -6588,9 +6956,11 @@ CREATE TABLE app.documents (
     extraction_status text DEFAULT 'none'::text NOT NULL,
     extracted_menu_id uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    extraction_error text,
     CONSTRAINT documents_bucket_id_check CHECK ((bucket_id = ANY (ARRAY['venue-brochures'::text, 'logos'::text, 'venue-images'::text]))),
     CONSTRAINT documents_check CHECK ((split_part(object_path, '/'::text, 1) = (organization_id)::text)),
-    CONSTRAINT documents_extraction_status_check CHECK ((extraction_status = ANY (ARRAY['none'::text, 'pending'::text, 'done'::text, 'failed'::text]))),
+    CONSTRAINT documents_extraction_error_check CHECK ((length(extraction_error) <= 1000)),
+    CONSTRAINT documents_extraction_status_known CHECK ((extraction_status = ANY (ARRAY['none'::text, 'pending'::text, 'done'::text, 'failed'::text, 'scanned'::text, 'encrypted'::text, 'corrupt'::text, 'oversized'::text, 'budget_exceeded'::text]))),
     CONSTRAINT documents_kind_check CHECK ((kind = ANY (ARRAY['brochure'::text, 'logo'::text, 'image'::text])))
 );
 
@@ -6599,6 +6969,12 @@ CREATE TABLE app.documents (
 --
 
 COMMENT ON TABLE app.documents IS 'An uploaded file (brochure, logo, image) stored at <organization_id>/… in its storage bucket.';
+
+--
+-- Name: COLUMN documents.extraction_error; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.documents.extraction_error IS 'Why extraction ended without a menu, in words a manager can act on.';
 
 --
 -- Name: fx_rates; Type: TABLE; Schema: app; Owner: -
@@ -6775,11 +7151,17 @@ CREATE TABLE app.messages (
     sent_by uuid,
     status_changed_at timestamp with time zone DEFAULT now() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    intent_confidence real,
+    language text,
+    suggested_reply text,
+    needs_human boolean DEFAULT false NOT NULL,
     CONSTRAINT messages_check CHECK (((direction = 'in'::text) = (status = 'received'::text))),
     CONSTRAINT messages_check1 CHECK (((kind <> 'template'::text) OR (template_id IS NOT NULL))),
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
+    CONSTRAINT messages_intent_confidence_check CHECK (((intent_confidence >= (0)::double precision) AND (intent_confidence <= (1)::double precision))),
     CONSTRAINT messages_kind_check CHECK ((kind = ANY (ARRAY['text'::text, 'template'::text]))),
-    CONSTRAINT messages_status_check CHECK ((status = ANY (ARRAY['received'::text, 'queued'::text, 'sent'::text, 'delivered'::text, 'read'::text, 'failed'::text])))
+    CONSTRAINT messages_status_check CHECK ((status = ANY (ARRAY['received'::text, 'queued'::text, 'sent'::text, 'delivered'::text, 'read'::text, 'failed'::text]))),
+    CONSTRAINT messages_suggested_reply_check CHECK ((length(suggested_reply) <= 2000))
 );
 
 --
@@ -6787,6 +7169,18 @@ CREATE TABLE app.messages (
 --
 
 COMMENT ON TABLE app.messages IS 'A message in a conversation, inbound (received) or outbound (queued → sent → delivered → read | failed).';
+
+--
+-- Name: COLUMN messages.suggested_reply; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.messages.suggested_reply IS 'An AI-drafted reply for staff to review; never sent automatically.';
+
+--
+-- Name: COLUMN messages.needs_human; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.messages.needs_human IS 'The AI classification was below the confidence threshold: a person decides what this message is.';
 
 --
 -- Name: notifications; Type: TABLE; Schema: app; Owner: -
@@ -7347,6 +7741,13 @@ CREATE TABLE storage.objects (
     updated_at timestamp with time zone DEFAULT now(),
     last_accessed_at timestamp with time zone DEFAULT now()
 );
+
+--
+-- Name: ai_budgets ai_budgets_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.ai_budgets
+    ADD CONSTRAINT ai_budgets_pkey PRIMARY KEY (organization_id);
 
 --
 -- Name: ai_runs ai_runs_pkey; Type: CONSTRAINT; Schema: app; Owner: -
@@ -8475,6 +8876,13 @@ CREATE TRIGGER _500_register_brochure AFTER INSERT ON storage.objects FOR EACH R
 CREATE TRIGGER _510_follow_brochure AFTER DELETE OR UPDATE OF name ON storage.objects FOR EACH ROW WHEN ((old.bucket_id = 'venue-brochures'::text)) EXECUTE FUNCTION app.tg_objects__follow_brochure();
 
 --
+-- Name: ai_budgets ai_budgets_organization_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.ai_budgets
+    ADD CONSTRAINT ai_budgets_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+--
 -- Name: ai_runs ai_runs_organization_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -9002,6 +9410,12 @@ CREATE POLICY "Managers can delete spaces" ON app.spaces FOR DELETE TO authentic
 CREATE POLICY "Managers can delete templates" ON app.message_templates FOR DELETE TO authenticated USING ((organization_id IN ( SELECT app.user_organization_ids('{owner,manager}'::text[]) AS user_organization_ids)));
 
 --
+-- Name: ai_budgets Managers can read their organization's AI budget; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "Managers can read their organization's AI budget" ON app.ai_budgets FOR SELECT TO authenticated USING ((organization_id IN ( SELECT app.user_organization_ids('{owner,manager}'::text[]) AS user_organization_ids)));
+
+--
 -- Name: ai_runs Managers can read their organization's AI usage; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -9352,6 +9766,12 @@ CREATE POLICY "Users can read their own profile and their colleagues' profiles" 
 CREATE POLICY "Users can update their own profile" ON app.profiles FOR UPDATE TO authenticated USING ((id = ( SELECT auth.uid() AS uid))) WITH CHECK ((id = ( SELECT auth.uid() AS uid)));
 
 --
+-- Name: ai_budgets; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.ai_budgets ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: ai_runs; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
@@ -9648,6 +10068,14 @@ GRANT USAGE ON SCHEMA storage TO authenticated;
 GRANT USAGE ON SCHEMA storage TO service_role;
 
 --
+-- Name: FUNCTION ai_spend_this_month(p_organization_id uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.ai_spend_this_month(p_organization_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.ai_spend_this_month(p_organization_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION app.ai_spend_this_month(p_organization_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION apply_payment(p_booking_id uuid, p_kind text, p_amount_minor bigint, p_method text, p_reference text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9873,6 +10301,13 @@ GRANT ALL ON FUNCTION app.payment_reference_taken(p_reference text) TO service_r
 
 REVOKE ALL ON FUNCTION app.payment_remind_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.payment_remind_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
+
+--
+-- Name: FUNCTION price_ai_draft(p_proposal_id uuid, p_draft jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.price_ai_draft(p_proposal_id uuid, p_draft jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.price_ai_draft(p_proposal_id uuid, p_draft jsonb) TO service_role;
 
 --
 -- Name: TABLE proposals; Type: ACL; Schema: app; Owner: -
@@ -10490,6 +10925,20 @@ REVOKE ALL ON FUNCTION public.add_proposal_item(p_proposal_id uuid, p_descriptio
 GRANT ALL ON FUNCTION public.add_proposal_item(p_proposal_id uuid, p_description text, p_quantity integer, p_unit_price_minor bigint, p_menu_item_id uuid, p_package_id uuid, p_counts_toward_fnb boolean) TO authenticated;
 
 --
+-- Name: FUNCTION admit_ai_job(p_organization_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.admit_ai_job(p_organization_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.admit_ai_job(p_organization_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION ai_proposal_context(p_proposal_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.ai_proposal_context(p_proposal_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.ai_proposal_context(p_proposal_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION archive_venue(p_venue_id uuid); Type: ACL; Schema: public; Owner: -
 --
 
@@ -10629,6 +11078,13 @@ GRANT ALL ON FUNCTION public.delete_space(p_space_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION public.expire_proposals() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.expire_proposals() TO service_role;
+
+--
+-- Name: FUNCTION get_ai_budget(p_organization_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.get_ai_budget(p_organization_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.get_ai_budget(p_organization_id uuid) TO authenticated;
 
 --
 -- Name: FUNCTION get_booking(p_booking_id uuid); Type: ACL; Schema: public; Owner: -
@@ -10842,11 +11298,11 @@ REVOKE ALL ON FUNCTION public.receive_message(p_channel text, p_account_external
 GRANT ALL ON FUNCTION public.receive_message(p_channel text, p_account_external_id text, p_from text, p_body text, p_provider_message_id text, p_from_name text) TO service_role;
 
 --
--- Name: FUNCTION record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text, p_prompt_version text, p_outcome text, p_cost_source text); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text) TO service_role;
+REVOKE ALL ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text, p_prompt_version text, p_outcome text, p_cost_source text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text, p_prompt_version text, p_outcome text, p_cost_source text) TO service_role;
 
 --
 -- Name: FUNCTION record_message_status(p_message_id uuid, p_provider_message_id text, p_status text, p_error text); Type: ACL; Schema: public; Owner: -
@@ -10896,6 +11352,13 @@ GRANT ALL ON FUNCTION public.remove_member(p_organization_id uuid, p_user_id uui
 
 REVOKE ALL ON FUNCTION public.remove_proposal_item(p_item_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.remove_proposal_item(p_item_id uuid) TO authenticated;
+
+--
+-- Name: FUNCTION report_ai_usage(p_organization_id uuid, p_from date, p_to date, p_group_by text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.report_ai_usage(p_organization_id uuid, p_from date, p_to date, p_group_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_ai_usage(p_organization_id uuid, p_from date, p_to date, p_group_by text) TO authenticated;
 
 --
 -- Name: FUNCTION report_conversion(p_organization_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: -
@@ -11017,6 +11480,13 @@ REVOKE ALL ON FUNCTION public.send_template_message(p_conversation_id uuid, p_te
 GRANT ALL ON FUNCTION public.send_template_message(p_conversation_id uuid, p_template_id uuid, p_params jsonb) TO authenticated;
 
 --
+-- Name: FUNCTION set_ai_budget(p_organization_id uuid, p_monthly_limit_usd_micros bigint); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.set_ai_budget(p_organization_id uuid, p_monthly_limit_usd_micros bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.set_ai_budget(p_organization_id uuid, p_monthly_limit_usd_micros bigint) TO authenticated;
+
+--
 -- Name: FUNCTION set_guaranteed_count(p_booking_id uuid, p_guaranteed_count integer); Type: ACL; Schema: public; Owner: -
 --
 
@@ -11081,6 +11551,13 @@ GRANT ALL ON FUNCTION storage.filename(name text) TO service_role;
 GRANT ALL ON FUNCTION storage.foldername(name text) TO anon;
 GRANT ALL ON FUNCTION storage.foldername(name text) TO authenticated;
 GRANT ALL ON FUNCTION storage.foldername(name text) TO service_role;
+
+--
+-- Name: TABLE ai_budgets; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT ON TABLE app.ai_budgets TO authenticated;
+GRANT ALL ON TABLE app.ai_budgets TO service_role;
 
 --
 -- Name: TABLE ai_runs; Type: ACL; Schema: app; Owner: -

@@ -50,6 +50,7 @@ struct DaemonAssembly {
             for kind in MaintenanceHandler.kinds {
                 handlers.register(kind, handler: MaintenanceHandler())
             }
+            described["llm"] = "\(try registerAIHandlers(&handlers, http: http, client: client))"
             let runtime = BridgeService(client: client, listenURL: databaseURL, registry: handlers, configuration: bridgeConfiguration, logger: logger)
             // Services stop in reverse order: the HTTP server first, then the bridge drains, then
             // the HTTP client its jobs used closes, then the pool.

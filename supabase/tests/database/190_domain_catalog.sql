@@ -36,7 +36,7 @@ select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'public'::regnamespace and has_function_privilege('service_role', p.oid, 'execute')
      and not has_function_privilege('authenticated', p.oid, 'execute')),
-  array['expire_proposals', 'ingest_webhook_event', 'receive_message', 'record_ai_run', 'record_message_status', 'record_payment_event',
+  array['admit_ai_job', 'ai_proposal_context', 'expire_proposals', 'ingest_webhook_event', 'receive_message', 'record_ai_run', 'record_message_status', 'record_payment_event',
         'release_expired_holds', 'save_menu_extraction', 'save_proposal_draft', 'send_payment_reminders', 'upsert_fx_rates'],
   'the daemon write-backs are service-role only');
 
