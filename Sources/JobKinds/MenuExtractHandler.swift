@@ -15,13 +15,13 @@ public struct MenuExtractHandler: JobHandler {
 
     let runner: AIJobRunner
     let extractor: any PDFTextExtractor
-    /// `<BANQUET_DATA_DIR>/storage`: the local storage backend keeps `<bucket>/<object name>` under it.
-    let storageRoot: String
+    /// Where `/storage/v1` keeps the brochure's bytes (local directory or S3).
+    let storage: any ObjectStore
 
-    public init(runner: AIJobRunner, extractor: any PDFTextExtractor, storageRoot: String) {
+    public init(runner: AIJobRunner, extractor: any PDFTextExtractor, storage: any ObjectStore) {
         self.runner = runner
         self.extractor = extractor
-        self.storageRoot = storageRoot
+        self.storage = storage
     }
 
     public struct Payload: Decodable, Sendable {
@@ -46,10 +46,21 @@ public struct MenuExtractHandler: JobHandler {
         guard !parts.contains(".."), !payload.bucket.isEmpty, !payload.path.hasPrefix("/") else {
             throw JobFailure.permanent("menu.extract: storage path \(payload.bucket)/\(payload.path) is not a plain object name")
         }
-        let file = storageRoot + "/" + payload.bucket + "/" + payload.path
-        guard FileManager.default.fileExists(atPath: file) else {
+        let bytes: [UInt8]?
+        do {
+            bytes = try await storage.read(bucket: payload.bucket, key: payload.path)
+        } catch {
+            throw JobFailure.retryable("menu.extract: storage unavailable: \(error)")
+        }
+        guard let bytes else {
             throw JobFailure.permanent("menu.extract: the brochure is not in storage (\(payload.bucket)/\(payload.path)); upload it again")
         }
+        // pdftotext reads a file: a private temporary copy, removed whatever happens.
+        let file = NSTemporaryDirectory() + "banquet-brochure-" + UUID().uuidString + ".pdf"
+        guard FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw JobFailure.retryable("menu.extract: cannot write a temporary copy of the brochure")
+        }
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let text: String
         do {
             text = try await extractor.text(ofPDFAt: file)

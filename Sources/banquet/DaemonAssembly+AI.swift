@@ -10,7 +10,7 @@ extension DaemonAssembly {
     /// The AI job kinds (`llm.proposal_draft`, `llm.classify_message`, `menu.extract`) over the
     /// configured model provider (offline by default), the versioned prompts and the cost ledger.
     /// Returns how the provider is described in the start-up log line.
-    func registerAIHandlers(_ handlers: inout JobHandlerRegistry, http: any HTTPTransport, client: PostgresClient) throws -> String {
+    func registerAIHandlers(_ handlers: inout JobHandlerRegistry, http: any HTTPTransport, client: PostgresClient, storage: any ObjectStore) throws -> String {
         let configuration = try LLMConfiguration.fromEnvironment(environment)
         guard let directory = PromptLibrary.locate(environment) else {
             throw LLMConfigurationError("no prompts directory found: set BANQUET_PROMPTS_DIR to the repository's prompts/")
@@ -23,7 +23,7 @@ extension DaemonAssembly {
         handlers.register(ClassifyMessageHandler.kind, handler: ClassifyMessageHandler(runner: runner, threshold: configuration.triageThreshold))
         handlers.register(MenuExtractHandler.kind, handler: MenuExtractHandler(
             runner: runner, extractor: PopplerTextExtractor(limits: try PDFLimits.fromEnvironment(environment)),
-            storageRoot: environment.dataDirectory + "/storage"))
+            storage: storage))
         return configuration.describe()
     }
 }

@@ -34,10 +34,20 @@ struct DaemonAssembly {
         let poolSize = try environment.int("BANQUET_DB_POOL_SIZE", default: 20)
         let client = PostgresClient(configuration: databaseURL.clientConfiguration(maxConnections: poolSize, applicationName: "banquet-serve"), backgroundLogger: logger)
 
-        // 3. The job runtime, for the roles that run jobs: connectors and the handlers that use them.
         var services: [any Service] = [client]
         var bridge: BridgeService?
         var described: Logger.Metadata = ["role": "\(role.rawValue)", "database": "\(databaseURL)"]
+
+        // 2b. Storage bytes, for /storage/v1 and for the jobs that read uploads (menu.extract):
+        //     a local directory, or S3 over its own transport (large bodies).
+        let storage = try ObjectStoreConfiguration.fromEnvironment(environment)
+        let storageTransport = storage.needsHTTPTransport ? AsyncHTTPTransport(maxResponseBytes: 64 << 20, logger: logger) : nil
+        let objectStore = try storage.makeStore(transport: storageTransport)
+        if let storageTransport { services.append(HTTPTransportService(transport: storageTransport)) }
+        described["storage"] = "\(objectStore.description)"
+        logger.info("storage backend", metadata: ["storage": "\(objectStore.description)"])
+
+        // 3. The job runtime, for the roles that run jobs: connectors and the handlers that use them.
         if role.runsJobs {
             let emailConfiguration = try EmailConfiguration.fromEnvironment(environment)
             let email = makeEmailTransport(configuration: emailConfiguration, logger: logger)
@@ -50,7 +60,7 @@ struct DaemonAssembly {
             for kind in MaintenanceHandler.kinds {
                 handlers.register(kind, handler: MaintenanceHandler())
             }
-            described["llm"] = "\(try registerAIHandlers(&handlers, http: http, client: client))"
+            described["llm"] = "\(try registerAIHandlers(&handlers, http: http, client: client, storage: objectStore))"
             let runtime = BridgeService(client: client, listenURL: databaseURL, registry: handlers, configuration: bridgeConfiguration, logger: logger)
             // Services stop in reverse order: the HTTP server first, then the bridge drains, then
             // the HTTP client its jobs used closes, then the pool.
@@ -67,13 +77,7 @@ struct DaemonAssembly {
         if role.servesClientRoutes {
             let issuer = await TokenIssuer(secret: try JWTSecret.load(environment))
             api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client, configuration: .init(environment)), environment: environment, logger: logger)
-            // Storage bytes: a local directory, or S3 over its own transport (large bodies).
-            let storage = try ObjectStoreConfiguration.fromEnvironment(environment)
-            let storageTransport = storage.needsHTTPTransport ? AsyncHTTPTransport(maxResponseBytes: 64 << 20, logger: logger) : nil
-            api?.objectStore = try storage.makeStore(transport: storageTransport)
-            if let storageTransport { services.append(HTTPTransportService(transport: storageTransport)) }
-            described["storage"] = "\(api?.objectStore?.description ?? "")"
-            logger.info("storage backend", metadata: ["storage": "\(api?.objectStore?.description ?? "")"])
+            api?.objectStore = objectStore
         }
         let gateway = try Gateway(
             configuration: .init(host: httpHost, port: httpPort, version: BanquetVersion.current, role: role),
