@@ -19,6 +19,7 @@ SECRET="bench-gateway-secret-0123456789abcdef0123456789"
 WORK="$(mktemp -d)"
 export PGOPTIONS="-c client_min_messages=warning"
 step() { printf '\n== %s\n' "$*" >&2; }
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 
 step "fresh database $DB (template $TEMPLATE + supabase/seed.sql)"
 psql "$ADMIN_URL" -X -q -v ON_ERROR_STOP=1 -c "drop database if exists $DB with (force)" -c "create database $DB template $TEMPLATE"
@@ -93,6 +94,17 @@ run_wrk() {  # $1 function, $2 body → "rps p99_ms non2xx postgres_us banquet_u
   echo "$parsed $(per_request_us "$before" "$after" "$count" "$client")"
 }
 
+run_wrk_get() {  # $1 path → same fields as run_wrk
+  local before after
+  before=$(cpu_snapshot)
+  /usr/bin/time -f "%U %S" -o "$WORK/wrk-get.time" wrk -t2 -c"$CONNECTIONS" -d5s --latency "http://127.0.0.1:$PORT$1" > "$WORK/wrk-get.out" 2>&1
+  after=$(cpu_snapshot)
+  local count client
+  count=$(awk '/requests in/ { print $1; exit }' "$WORK/wrk-get.out")
+  client=$(awk '{ print $1 + $2 }' "$WORK/wrk-get.time")
+  echo "$(python3 "$HERE/parse_wrk.py" "$WORK/wrk-get.out") $(per_request_us "$before" "$after" "$count" "$client")"
+}
+
 step "warm-up (5 s each, not recorded)"
 BODY="$READ_BODY" wrk -t2 -c"$CONNECTIONS" -d5s -s "$HERE/rpc.lua" "http://127.0.0.1:$PORT/rest/v1/rpc/$READ_FN" >"$WORK/warmup.out" || { cat "$WORK/warmup.out" >&2; exit 1; }
 pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T 5 "${PGBENCH_VARS[@]}" -f "$WORK/read.sql" "$DB_URL" >"$WORK/warmup.out" 2>&1 || { grep -m3 -i error "$WORK/warmup.out" >&2; exit 1; }
@@ -102,6 +114,8 @@ step "read: gateway (wrk)";  read -r GW_READ P99_READ BAD_READ CPU_GW_READ <<<"$
 step "write: pgbench";       read -r PG_WRITE CPU_PG_WRITE <<<"$(run_pgbench "$WORK/write.sql" | awk '{print $1, $2 "/" $4}')"
 step "write: gateway (wrk)"; read -r GW_WRITE P99_WRITE BAD_WRITE CPU_GW_WRITE <<<"$(run_wrk "$WRITE_FN" "$WRITE_BODY" | awk '{print $1, $2, $3, $4 "/" $5 "/" $6}')"
 echo "cpu µs per request: pgbench read (postgres/pgbench) $CPU_PG_READ, gateway read (postgres/banquet/wrk) $CPU_GW_READ; pgbench write $CPU_PG_WRITE, gateway write $CPU_GW_WRITE" >&2
+step "baseline: GET /health (no database), the daemon's HTTP cost alone"
+read -r _ _ _ _ CPU_HEALTH _ <<<"$(BODY= run_wrk_get /health)"
 RSS_MB=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status")
 if [[ "$BAD_READ" != 0 || "$BAD_WRITE" != 0 ]]; then
   echo "bench-gateway: non-2xx answers (read $BAD_READ, write $BAD_WRITE); see the daemon log:" >&2
@@ -110,5 +124,5 @@ if [[ "$BAD_READ" != 0 || "$BAD_WRITE" != 0 ]]; then
 fi
 python3 "$HERE/summarize.py" "$ROOT/bench/results/gateway.json" "$ROOT/docs/benchmarks.md" \
   "$GW_READ" "$PG_READ" "$GW_WRITE" "$PG_WRITE" "$P99_READ" "$P99_WRITE" "$RSS_MB" "$CONNECTIONS" "$DURATION" \
-  "$(psql "$DB_URL" -X -tAc 'show server_version')" "$(nproc)" "$CPU_PG_READ" "$CPU_GW_READ" "$CPU_PG_WRITE" "$CPU_GW_WRITE" "$(cut -d' ' -f1 /proc/loadavg)"
+  "$(psql "$DB_URL" -X -tAc 'show server_version')" "$(nproc)" "$CPU_PG_READ" "$CPU_GW_READ" "$CPU_PG_WRITE" "$CPU_GW_WRITE" "$LOAD_BEFORE" "$CPU_HEALTH"
 step "wrote bench/results/gateway.json and docs/benchmarks.md"

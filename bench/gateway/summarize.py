@@ -6,7 +6,7 @@ import os
 import sys
 
 (out_json, benchmarks_md, gw_read, pg_read, gw_write, pg_write, p99_read, p99_write, rss, connections, seconds,
- server_version, cores, cpu_pg_read, cpu_gw_read, cpu_pg_write, cpu_gw_write, load_before) = sys.argv[1:19]
+ server_version, cores, cpu_pg_read, cpu_gw_read, cpu_pg_write, cpu_gw_write, load_before, cpu_health) = sys.argv[1:20]
 
 
 def split(text):
@@ -16,7 +16,8 @@ def split(text):
 cpu = {"pgbench_read": dict(zip(("postgres", "pgbench"), split(cpu_pg_read))),
        "gateway_read": dict(zip(("postgres", "banquet", "wrk"), split(cpu_gw_read))),
        "pgbench_write": dict(zip(("postgres", "pgbench"), split(cpu_pg_write))),
-       "gateway_write": dict(zip(("postgres", "banquet", "wrk"), split(cpu_gw_write)))}
+       "gateway_write": dict(zip(("postgres", "banquet", "wrk"), split(cpu_gw_write))),
+       "health_banquet": int(cpu_health)}
 r = {
     "gateway_rps_read": float(gw_read), "pgbench_tps_read": float(pg_read),
     "gateway_rps_write": float(gw_write), "pgbench_tps_write": float(pg_write),
@@ -51,7 +52,7 @@ exact transaction with `-M extended -j 2`).
 | write `save_menu_item` | {r['gateway_rps_write']:,.0f} | {r['pgbench_tps_write']:,.0f} | {r['write_ratio']:.2f} ({mark(r['write_ratio'] >= 0.8)}) | {r['gateway_p99_ms_write']:.2f} ms ({mark(r['gateway_p99_ms_write'] < 10)}) |
 
 Daemon peak RSS under this load (VmHWM): {r['rss_mb']:.1f} MB (target ≤ 128 MB: {mark(r['rss_mb'] <= 128)}).
-Load average when the run started: {float(load_before):.1f}.
+Load average (1 min) before the run: {float(load_before):.1f}.
 
 CPU per request (µs, from /proc: the cluster's processes, the daemon, the load generator) — with every
 core busy, throughput is set by their sum, so this says where the gateway's time goes:
@@ -62,6 +63,7 @@ core busy, throughput is set by their sum, so this says where the gateway's time
 | read, gateway | {cpu['gateway_read']['postgres']} | {cpu['gateway_read']['banquet']} | {cpu['gateway_read']['wrk']} | {sum(cpu['gateway_read'].values())} |
 | write, pgbench | {cpu['pgbench_write']['postgres']} | — | {cpu['pgbench_write']['pgbench']} | {cpu['pgbench_write']['postgres'] + cpu['pgbench_write']['pgbench']} |
 | write, gateway | {cpu['gateway_write']['postgres']} | {cpu['gateway_write']['banquet']} | {cpu['gateway_write']['wrk']} | {sum(cpu['gateway_write'].values())} |
+| `GET /health` (no database), gateway | — | {cpu['health_banquet']} | — | — |
 <!-- bench-gateway:end -->"""
 text = open(benchmarks_md).read() if os.path.exists(benchmarks_md) else "# Benchmarks\n"
 start, end = "<!-- bench-gateway:start -->", "<!-- bench-gateway:end -->"
