@@ -71,12 +71,16 @@ let package = Package(
         .target(name: "JobKinds", dependencies: [
             "BanquetCore", "BridgeRuntime", "ConnectorKit", "Connectors",
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Edge functions served at /functions/v1/<name> (webhooks and other non-RPC entry points).
         .target(name: "EdgeFunctions", dependencies: [
             "BanquetCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], path: "edge"),
         // HTTP: health, metrics, PostgREST-compatible RPC, GoTrue-compatible auth, Storage.
         .target(name: "Gateway", dependencies: [
@@ -95,6 +99,7 @@ let package = Package(
         // The CLI and the assembly only.
         .executableTarget(name: "banquet", dependencies: [
             "BanquetCore", "Migrations", "BridgeRuntime", "ConnectorKit", "Connectors", "JobKinds", "Gateway",
+            "EdgeFunctions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
