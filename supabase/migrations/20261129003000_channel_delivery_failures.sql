@@ -9,6 +9,8 @@
 --
 -- Error codes: BQ001, BQ002 (as before).
 
+set local lock_timeout = '5s';
+
 -- Tables --------------------------------------------------------------------------------------
 
 alter table app.channel_accounts

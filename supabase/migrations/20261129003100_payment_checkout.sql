@@ -6,13 +6,14 @@
 --
 -- Error codes: none new.
 
+set local lock_timeout = '5s';
+
 -- Tables --------------------------------------------------------------------------------------
 
 alter table app.payments
   add column checkout_session_id text,
   add column checkout_url text,
   add column checkout_expires_at timestamptz;
-alter table app.payments add constraint payments_checkout_session_id_key unique (checkout_session_id);
 comment on column app.payments.checkout_url is 'Where the guest pays this instalment (the provider''s hosted checkout page); null until the daemon created it.';
 
 -- Triggers ------------------------------------------------------------------------------------

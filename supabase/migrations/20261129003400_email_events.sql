@@ -5,6 +5,8 @@
 --
 -- Error codes: BQ001 (missing email id or unknown event).
 
+set local lock_timeout = '5s';
+
 -- Tables --------------------------------------------------------------------------------------
 
 alter table app.contacts
@@ -12,6 +14,9 @@ alter table app.contacts
   add column email_undeliverable_reason text;
 comment on column app.contacts.email_undeliverable_at is 'When the contact''s email address bounced or complained; null while deliverable.';
 
+-- An email event finds its notification by the provider's id. CONCURRENTLY cannot run inside the
+-- migration's transaction; the partial index covers only notifications sent by email.
+-- squawk-ignore require-concurrent-index-creation
 create index notifications_provider_message_id_idx on app.notifications (provider_message_id) where provider_message_id is not null;
 
 -- Daemon write-backs --------------------------------------------------------------------------
