@@ -2477,6 +2477,60 @@ $$;
 COMMENT ON FUNCTION app.venue_organization_id(p_venue_id uuid) IS 'The organization of a venue visible to the caller, or BQ002.';
 
 --
+-- Name: whatsapp_templates_fanout_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform bridge.enqueue('whatsapp.templates_sync',
+    jsonb_build_object('account', a.external_id, 'business_account_id', a.business_account_id),
+    a.organization_id, 'templates-sync:' || a.id || ':' || current_date)
+  from app.channel_accounts a
+  where a.channel = 'whatsapp' and a.active and a.business_account_id is not null;
+end
+$$;
+
+--
+-- Name: FUNCTION whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.templates_fanout (daily schedule): one whatsapp.templates_sync per WhatsApp account with a WABA id.';
+
+--
+-- Name: whatsapp_templates_sync_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_organization_id uuid;
+begin
+  select a.organization_id into v_organization_id
+  from app.channel_accounts a where a.channel = 'whatsapp' and a.external_id = p_payload ->> 'account';
+  if v_organization_id is null then
+    return;
+  end if;
+  insert into app.message_templates (organization_id, channel, name, language, body, approval_status)
+  select v_organization_id, 'whatsapp', t ->> 'name', t ->> 'language', left(coalesce(nullif(t ->> 'body', ''), t ->> 'name'), 1024),
+         case t ->> 'status' when 'APPROVED' then 'approved' when 'REJECTED' then 'rejected' else 'pending' end
+  from jsonb_array_elements(coalesce(p_result -> 'templates', '[]')) t
+  where t ->> 'name' ~ '^[a-z0-9_]+$' and coalesce(t ->> 'language', '') <> ''
+  on conflict (organization_id, channel, name, language) do update set approval_status = excluded.approval_status;
+end
+$_$;
+
+--
+-- Name: FUNCTION whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.templates_sync: p_result {templates: [{name, language, status, body}]} sets each template''s approval (APPROVED → approved, REJECTED → rejected, anything else → pending) and adds templates created at Meta.';
+
+--
 -- Name: email(); Type: FUNCTION; Schema: auth; Owner: -
 --
 
@@ -4699,6 +4753,7 @@ CREATE TABLE app.channel_accounts (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     attention text,
     attention_at timestamp with time zone,
+    business_account_id text,
     CONSTRAINT channel_accounts_channel_check CHECK ((channel = ANY (ARRAY['whatsapp'::text, 'instagram'::text, 'email'::text])))
 );
 
@@ -4713,6 +4768,12 @@ COMMENT ON TABLE app.channel_accounts IS 'An organization''s sender on a channel
 --
 
 COMMENT ON COLUMN app.channel_accounts.attention IS 'Why an operator must look at this account (e.g. its provider token expired); null when healthy.';
+
+--
+-- Name: COLUMN channel_accounts.business_account_id; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.channel_accounts.business_account_id IS 'WhatsApp Business Account (WABA) id whose templates are synced to this account''s organization; null: no sync.';
 
 --
 -- Name: list_channel_accounts(uuid); Type: FUNCTION; Schema: public; Owner: -
@@ -10471,6 +10532,20 @@ GRANT ALL ON FUNCTION app.user_organization_ids(p_roles text[]) TO service_role;
 REVOKE ALL ON FUNCTION app.venue_organization_id(p_venue_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.venue_organization_id(p_venue_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION app.venue_organization_id(p_venue_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
+
+--
+-- Name: FUNCTION whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
 
 --
 -- Name: FUNCTION email(); Type: ACL; Schema: auth; Owner: -

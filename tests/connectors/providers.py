@@ -95,6 +95,7 @@ class FakeGraph(FakeServer):
         self.token = token
         self.version = version
         self.script: dict[str, list] = {}
+        self.templates: dict[str, list] = {}
         self.down = False
         super().__init__()
 
@@ -118,6 +119,8 @@ class FakeGraph(FakeServer):
             return 401, {"Content-Type": "application/json", "WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token"'}, \
                 graph_error(190, "Invalid OAuth access token - Cannot parse access token")
         parts = r.path.split("?")[0].strip("/").split("/")
+        if len(parts) == 3 and parts[0] == self.version and parts[2] == "message_templates" and r.method == "GET":
+            return self._templates(parts[1], dict(urllib.parse.parse_qsl(urllib.parse.urlparse(r.path).query)))
         if len(parts) != 3 or parts[0] != self.version or parts[2] != "messages" or r.method != "POST":
             return 400, {"Content-Type": "application/json"}, graph_error(100, f"Unknown path components: /{'/'.join(parts)}", kind="GraphMethodException")
         if not r.headers.get("content-type", "").startswith("application/json"):
@@ -147,6 +150,21 @@ class FakeGraph(FakeServer):
         wamid = "wamid.HBgL" + uuid.uuid4().hex.upper()
         return 200, {"Content-Type": "application/json"}, {
             "messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to.lstrip("+")}], "messages": [{"id": wamid}]}
+
+    def _templates(self, waba: str, query: dict):
+        """The Business Management API's template list: `data` pages of `limit`, an `after` cursor."""
+        templates = self.templates.get(waba)
+        if templates is None:
+            return 400, {"Content-Type": "application/json"}, graph_error(100, f"Unsupported get request. Object with ID '{waba}' does not exist", kind="GraphMethodException")
+        if "fields" not in query:
+            return 400, {"Content-Type": "application/json"}, graph_error(100, "(#100) fields is required for this test server")
+        limit = int(query.get("limit", "25"))
+        start = int(query.get("after", "0"))
+        page = templates[start:start + limit]
+        body = {"data": page, "paging": {"cursors": {"before": str(start), "after": str(start + len(page))}}}
+        if start + limit < len(templates):
+            body["paging"]["next"] = f"https://graph.facebook.com/{self.version}/{waba}/message_templates?after={start + len(page)}"
+        return 200, {"Content-Type": "application/json"}, body
 
     def _instagram(self, body):
         recipient = body.get("recipient") or {}

@@ -249,3 +249,28 @@ def test_a_template_send_carries_its_components(env):
     assert sends[0].json()["template"] == {"name": "booking_followup", "language": {"code": "en"},
                                            "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ada"}]}]}
     wait_for(lambda: message(banquet, message_id)[0] == "sent", what="the template marked sent")
+
+
+def test_template_approval_is_synced_daily_from_the_business_management_api(env):
+    banquet, graph, org = env
+    banquet.sql("update app.channel_accounts set business_account_id = 'waba-1' where external_id = %s", PHONE_NUMBER_ID)
+    banquet.sql("insert into app.message_templates (organization_id, channel, name, body) values (%s, 'whatsapp', 'promo_offer', 'Offer {{1}}')", org)
+    banquet.sql("update app.message_templates set approval_status = 'pending' where name = 'promo_offer'")
+    # More than one page of 100, so the cursor is followed.
+    graph.templates["waba-1"] = [{"name": f"filler_{i}", "language": "en_US", "status": "PENDING", "id": str(i)} for i in range(120)] + [
+        {"name": "promo_offer", "language": "en", "status": "APPROVED", "category": "MARKETING", "id": "900",
+         "components": [{"type": "BODY", "text": "Offer {{1}}"}]},
+        {"name": "menu_share", "language": "en", "status": "APPROVED", "category": "UTILITY", "id": "901",
+         "components": [{"type": "HEADER", "format": "TEXT", "text": "Menu"}, {"type": "BODY", "text": "Here is the menu for {{1}}"}]},
+        {"name": "old_promo", "language": "en", "status": "REJECTED", "id": "902", "components": [{"type": "BODY", "text": "Old"}]},
+    ]
+    banquet.sql("select bridge.enqueue('whatsapp.templates_fanout')")
+    wait_for(lambda: banquet.sql("select approval_status from app.message_templates where organization_id = %s and name = 'promo_offer'", org) == [("approved",)],
+             what="the template approved from Meta's status")
+    assert banquet.sql("select body, approval_status from app.message_templates where organization_id = %s and name = 'menu_share'", org) == \
+        [("Here is the menu for {{1}}", "approved")]
+    assert banquet.sql("select approval_status from app.message_templates where organization_id = %s and name = 'old_promo'", org) == [("rejected",)]
+    assert banquet.sql("select count(*) from app.message_templates where organization_id = %s and name like 'filler_%%'", org) == [(120,)]
+    listed = graph.matching(lambda r: "/message_templates" in r.path)
+    assert len(listed) == 2 and "after=100" in listed[1].path
+    assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in listed)

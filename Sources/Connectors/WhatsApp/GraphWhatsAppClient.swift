@@ -45,6 +45,37 @@ public struct GraphWhatsAppClient: WhatsAppClient {
         return WhatsAppReceipt(messageID: id, mode: mode)
     }
 
+    /// `GET {base}/{version}/{waba-id}/message_templates?fields=name,language,status,components`,
+    /// following the `after` cursor (at most 50 pages of 100).
+    public func messageTemplates(businessAccountID: String) async throws -> [WhatsAppTemplate] {
+        var templates: [WhatsAppTemplate] = []
+        var after: String?
+        for _ in 0..<50 {
+            var components = URLComponents(url: baseURL.appendingPathComponent(version).appendingPathComponent(businessAccountID)
+                .appendingPathComponent("message_templates"), resolvingAgainstBaseURL: false)!
+            components.queryItems = [URLQueryItem(name: "fields", value: "name,language,status,components"), URLQueryItem(name: "limit", value: "100")]
+                + (after.map { [URLQueryItem(name: "after", value: $0)] } ?? [])
+            let request = HTTPRequestSpec(method: .GET, url: components.url!, headers: ["Authorization": "Bearer \(accessToken)", "Accept": "application/json"], timeout: timeout)
+            let response: HTTPResponseSpec
+            do {
+                response = try await client.transport.send(request)
+            } catch let error as ConnectorError {
+                throw WhatsAppError(kind: error.isRetryable ? .retryable(retryAfter: nil) : .permanent, code: nil, reason: error.message)
+            }
+            guard (200..<300).contains(response.status) else { throw Self.error(from: response, request: request) }
+            guard let page = try? JSONDecoder().decode(GraphTemplatePage.self, from: Data(response.body)) else {
+                throw WhatsAppError(kind: .permanent, code: nil, reason: "\(request.redactedDescription) returned an unexpected template list")
+            }
+            templates += page.data.map { item in
+                WhatsAppTemplate(name: item.name, language: item.language, status: item.status,
+                                 body: item.components?.first { $0.type.uppercased() == "BODY" }?.text)
+            }
+            guard page.paging?.next != nil, let cursor = page.paging?.cursors?.after else { break }
+            after = cursor
+        }
+        return templates
+    }
+
     static func error(from response: HTTPResponseSpec, request: HTTPRequestSpec) -> WhatsAppError {
         let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0) }
         guard let graph = try? JSONDecoder().decode(GraphErrorBody.self, from: Data(response.body)).error else {
@@ -123,6 +154,26 @@ struct GraphMessageBody: Encodable {
             template = Template(name: name, language: Language(code: language), components: components.isEmpty ? nil : components)
         }
     }
+}
+
+struct GraphTemplatePage: Decodable {
+    struct Item: Decodable {
+        struct Component: Decodable {
+            var type: String
+            var text: String?
+        }
+        var name: String
+        var language: String
+        var status: String
+        var components: [Component]?
+    }
+    struct Paging: Decodable {
+        struct Cursors: Decodable { var after: String? }
+        var cursors: Cursors?
+        var next: String?
+    }
+    var data: [Item]
+    var paging: Paging?
 }
 
 struct GraphSendResponse: Decodable {

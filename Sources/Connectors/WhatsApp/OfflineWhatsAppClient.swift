@@ -25,6 +25,11 @@ public struct OfflineWhatsAppClient: WhatsAppClient {
         return WhatsAppReceipt(messageID: id, mode: mode)
     }
 
+    /// Offline there is no Meta to ask: no template changes status.
+    public func messageTemplates(businessAccountID: String) async throws -> [WhatsAppTemplate] {
+        []
+    }
+
     struct OfflineRecord: Encodable {
         var phoneNumberID: String
         var request: GraphMessageBody

@@ -8,6 +8,25 @@ public protocol WhatsAppClient: Sendable {
     var mode: String { get }
     /// Sends one message from the number `phoneNumberID`. Throws `WhatsAppError`.
     func send(_ message: WhatsAppMessage) async throws -> WhatsAppReceipt
+    /// The templates of a WhatsApp Business Account with Meta's approval status. Throws `WhatsAppError`.
+    func messageTemplates(businessAccountID: String) async throws -> [WhatsAppTemplate]
+}
+
+/// A message template as the Business Management API lists it.
+public struct WhatsAppTemplate: Sendable, Equatable, Codable {
+    public var name: String
+    public var language: String
+    /// `APPROVED`, `PENDING`, `REJECTED`, `PAUSED`, `DISABLED`, …
+    public var status: String
+    /// The BODY component's text, with its `{{n}}` placeholders.
+    public var body: String?
+
+    public init(name: String, language: String, status: String, body: String?) {
+        self.name = name
+        self.language = language
+        self.status = status
+        self.body = body
+    }
 }
 
 /// One outbound message, as the Cloud API's `/{phone-number-id}/messages` takes it.
