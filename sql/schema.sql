@@ -2975,6 +2975,40 @@ $$;
 COMMENT ON FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]) IS 'bridge.complete for a batch in one transaction (one commit instead of one per job), in id order: returns the ids completed; an id missing from the result had a stale lease and was not written. If any write-back raises, the whole batch is rolled back and the error propagates: complete those jobs one by one. Callable by service_role.';
 
 --
+-- Name: defer(bigint, uuid, double precision, text); Type: FUNCTION; Schema: bridge; Owner: -
+--
+
+CREATE FUNCTION bridge.defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text DEFAULT NULL::text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_job record;
+begin
+  update bridge.jobs j
+     set status = case when j.cancel_requested then 'cancelled' else 'pending' end,
+         attempts = greatest(j.attempts - 1, 0),
+         run_at = now() + make_interval(secs => greatest(coalesce(p_delay_seconds, 0), 0)),
+         last_error = coalesce(p_reason, j.last_error),
+         finished_at = case when j.cancel_requested then now() end,
+         lease_token = null, locked_until = null, updated_at = now()
+   where j.id = p_job_id and j.lease_token = p_lease_token
+  returning j.status, j.queue into v_job;
+  if not found then
+    raise exception 'bridge: stale lease for job %', p_job_id
+      using errcode = 'BR409', hint = 'The job is finished or owned by another lease; nothing to defer.';
+  end if;
+  return v_job.status;
+end
+$$;
+
+--
+-- Name: FUNCTION defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text); Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON FUNCTION bridge.defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text) IS 'Hand a running job back unstarted to run after p_delay_seconds (the daemon''s rate limit had no room): the attempt does not count; cancelled instead if a cancel was requested. Returns the new status. Stale token: BR409. Callable by service_role.';
+
+--
 -- Name: enqueue(text, jsonb, uuid, text, integer, timestamp with time zone, integer); Type: FUNCTION; Schema: bridge; Owner: -
 --
 
@@ -10648,6 +10682,13 @@ GRANT ALL ON FUNCTION bridge.complete(p_job_id bigint, p_lease_token uuid, p_res
 
 REVOKE ALL ON FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]) TO service_role;
+
+--
+-- Name: FUNCTION defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text); Type: ACL; Schema: bridge; Owner: -
+--
+
+REVOKE ALL ON FUNCTION bridge.defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION bridge.defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text) TO service_role;
 
 --
 -- Name: FUNCTION enqueue(p_kind text, p_payload jsonb, p_tenant_id uuid, p_dedupe_key text, p_priority integer, p_run_at timestamp with time zone, p_max_attempts integer); Type: ACL; Schema: bridge; Owner: -

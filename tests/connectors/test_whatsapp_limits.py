@@ -25,6 +25,8 @@ def env(request):
         "BANQUET_QUEUES": "*=16",
         "BANQUET_BREAKER_FAILURES": "3",
         "BANQUET_BREAKER_OPEN_SECONDS": "4",
+        # Waits longer than this hand the job back to the queue (bridge.defer) instead of holding a slot.
+        "BANQUET_RATE_LIMIT_MAX_WAIT_MS": "500",
     })
     load_fixture(banquet)
     yield banquet, graph, fixture_id(banquet, "org_a")
@@ -83,6 +85,21 @@ def test_sends_to_one_guest_are_spaced_by_the_recipient_limit(env):
     times = sorted(r.at for r in graph.sends(to="+" + sender))
     assert len(times) == 3
     assert all(b - a >= RECIPIENT_WINDOW - 0.05 for a, b in zip(times, times[1:])), times
+
+
+def test_a_burst_to_one_guest_is_deferred_without_spending_attempts(env):
+    """Seven messages at once to one guest (1 per 2 s): more deferrals than whatsapp.send's five
+    attempts, yet none goes dead, because a rate-limit wait does not count as an attempt."""
+    banquet, graph, org = env
+    sender = "4477005" + str(uuid.uuid4().int)[:5]
+    conversation = conversation_for(banquet, sender)
+    ids = enqueue(banquet, org, [(conversation, f"burst {i}") for i in range(7)])
+    wait_for(lambda: banquet.sql("select count(*) from app.messages where id = any(%s::uuid[]) and status = 'sent'", ids)[0][0] == 7,
+             timeout=60, what="seven messages to one guest sent")
+    assert banquet.sql("""select max(attempts), count(*) filter (where status = 'dead') from bridge.jobs
+                          where kind = 'whatsapp.send' and payload ->> 'message_id' = any(%s)""", ids) == [(1, 0)]
+    times = sorted(r.at for r in graph.sends(to="+" + sender))
+    assert len(times) == 7 and all(b - a >= RECIPIENT_WINDOW - 0.05 for a, b in zip(times, times[1:]))
 
 
 def test_the_circuit_breaker_opens_while_graph_is_down(env):
