@@ -115,6 +115,11 @@ def test_instagram_webhook_refuses_a_bad_signature_and_a_wrong_verify_token(env)
     mid = "mid.attack." + uuid.uuid4().hex
     body = dumps(direct_message("123", mid, "hi"))
     assert post(banquet.url + "/functions/v1/instagram", body, {"X-Hub-Signature-256": hub_signature("wrong", body)})[0] == 401
+    other = dumps(direct_message("456", mid, "another body"))
+    assert post(banquet.url + "/functions/v1/instagram", body, {"X-Hub-Signature-256": hub_signature(APP_SECRET, other)})[0] == 401
+    assert post(banquet.url + "/functions/v1/instagram", body, {})[0] == 401
+    huge = dumps({"object": "instagram", "pad": "x" * (1 << 20)})
+    assert post(banquet.url + "/functions/v1/instagram", huge, {"X-Hub-Signature-256": hub_signature(APP_SECRET, huge)})[0] == 413
     assert post(banquet.url + "/functions/v1/instagram?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=5", b"", method="GET")[0] == 403
     assert post(banquet.url + "/functions/v1/instagram?hub.mode=subscribe&hub.verify_token=ig-verify&hub.challenge=5", b"", method="GET")[:2] == (200, b"5")
     assert banquet.sql("select count(*) from app.webhook_events where event_id = %s", mid) == [(0,)]
