@@ -11,16 +11,20 @@ import PostgresNIO
 /// Takes JSON or `application/x-www-form-urlencoded` (a plain HTML form) with `name`, `email`,
 /// `phone`, `event_date`, `party_size`, `message`, `event_type`, `start_time` and the honeypot
 /// `website`, and calls `public.submit_inquiry` as `anon` — which validates everything, drops
-/// honeypot submissions silently, and limits submissions per email and per client IP (the socket
-/// peer, passed as `x-real-ip`; forwarded-for headers are not trusted here). Browsers may post
-/// it only from the venue's `website_origins` (CORS, with an OPTIONS preflight).
+/// honeypot submissions silently, and limits submissions per email and per client IP (passed as
+/// `x-real-ip`: the socket peer, or the first `X-Forwarded-For` hop when `trustProxy` — set
+/// only behind a load balancer, else any client could pick its own address, as the gateway's
+/// `clientIP` rule says). Browsers may post it only from the venue's `website_origins` (CORS,
+/// with an OPTIONS preflight).
 public struct InquiryForm: EdgeFunction {
     public let name = "inquiry"
     let database: EdgeDatabase
+    let trustProxy: Bool
     let logger: Logger
 
-    public init(database: EdgeDatabase, logger: Logger) {
+    public init(database: EdgeDatabase, trustProxy: Bool, logger: Logger) {
         self.database = database
+        self.trustProxy = trustProxy
         self.logger = logger
     }
 
@@ -45,7 +49,9 @@ public struct InquiryForm: EdgeFunction {
             }
             guard request.method == .post else { throw EdgeFailure.badRequest("POST the form") }
             let fields = try await Self.fields(request)
-            let address = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? ""
+            let forwarded = trustProxy ? request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").first : nil
+            let address = forwarded.map { $0.trimmingCharacters(in: .whitespaces) }
+                ?? (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? ""
             let headers = String(decoding: try JSONSerialization.data(withJSONObject: ["x-real-ip": address]), as: UTF8.self)
             do {
                 let id = try await database.transaction(role: "anon", headersJSON: headers, logger: logger) { connection -> String in

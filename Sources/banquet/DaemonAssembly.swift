@@ -99,7 +99,7 @@ struct DaemonAssembly {
                              database: edgeDatabase, logger: logger),
             paymentsWebhook,
             EmailEventsWebhook(secret: environment.optionalString("RESEND_WEBHOOK_SECRET"), database: edgeDatabase, logger: logger),
-            InquiryForm(database: edgeDatabase, logger: logger),
+            InquiryForm(database: edgeDatabase, trustProxy: try environment.bool("BANQUET_TRUST_PROXY", default: false), logger: logger),
             CalendarFeed(database: edgeDatabase, logger: logger),
         ]
         if paymentsConfiguration.transport == .offline, let secret = paymentsConfiguration.webhookSecret {

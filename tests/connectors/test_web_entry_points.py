@@ -62,6 +62,15 @@ def test_bad_input_gets_the_rule_that_failed_and_another_origin_is_refused(env):
     assert code == 204 and headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
+def test_a_forwarded_for_header_is_not_trusted_without_a_proxy(env):
+    banquet, venue, _ = env
+    date = (dt.date.today() + dt.timedelta(days=45)).isoformat()
+    body = json.dumps({"name": "Spoofer", "email": "spoof@example.com", "event_date": date, "party_size": 10}).encode()
+    code, answer, _ = post(form_url(banquet, venue), body, {"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"})
+    assert code == 201
+    assert banquet.sql("select host(source_ip) from app.inquiries where id = %s", json.loads(answer)["inquiry_id"]) == [("127.0.0.1",)]
+
+
 def test_the_per_ip_limit_applies(env):
     banquet, venue, _ = env
     date = (dt.date.today() + dt.timedelta(days=50)).isoformat()
