@@ -62,6 +62,7 @@ let package = Package(
         // Side-effect providers behind protocols, each with a real and an offline implementation.
         .target(name: "Connectors", dependencies: [
             "BanquetCore", "ConnectorKit",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

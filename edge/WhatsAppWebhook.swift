@@ -65,13 +65,26 @@ public struct WhatsAppWebhook: EdgeFunction {
 
     private static func inbound(_ message: JSONValue, wamid: String, from: String, name: String?, phoneNumberID: String) -> WebhookEvent {
         let body = text(of: message)
+        let type = message["type"]?.string ?? "text"
+        let mediaID = message[type]?["id"]?.string
+        let mimeType = message[type]?["mime_type"]?.string
         return WebhookEvent(provider: "whatsapp", eventID: wamid, payload: message, account: ("whatsapp", phoneNumberID)) { connection, _, logger in
-            try await connection.query("""
-                select public.receive_message('whatsapp', \(phoneNumberID), \(from), \(body), \(wamid), \(name))
+            let rows = try await connection.query("""
+                select public.receive_message('whatsapp', \(phoneNumberID), \(from), \(body), \(wamid), \(name))::text
                 """, logger: logger)
+            var messageID: String?
+            for try await id in rows.decode(String.self) { messageID = id }
+            // Media is fetched by the daemon (whatsapp.media_fetch), not inside this transaction.
+            if let mediaID, let messageID, mediaKinds.contains(type) {
+                try await connection.query("""
+                    select public.attach_inbound_media(\(messageID)::uuid, \(mediaID), \(type), \(mimeType))
+                    """, logger: logger)
+            }
             return .processed
         }
     }
+
+    static let mediaKinds: Set<String> = ["image", "document", "video", "audio", "sticker"]
 
     /// The text a person would read: the body of a text, the caption of media (its media id is
     /// kept in the stored event), the title of a tapped button.

@@ -2477,6 +2477,26 @@ $$;
 COMMENT ON FUNCTION app.venue_organization_id(p_venue_id uuid) IS 'The organization of a venue visible to the caller, or BQ002.';
 
 --
+-- Name: whatsapp_media_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update app.messages set media = coalesce(media, '{}') || jsonb_strip_nulls(jsonb_build_object(
+    'path', p_result ->> 'path', 'size', (p_result ->> 'size')::bigint, 'sha256', p_result ->> 'sha256',
+    'mime_type', coalesce(p_result ->> 'mime_type', media ->> 'mime_type')))
+  where id = (p_payload ->> 'message_id')::uuid
+$$;
+
+--
+-- Name: FUNCTION whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.media_fetch: p_result {path, size, sha256, mime_type} goes on the message''s media.';
+
+--
 -- Name: whatsapp_templates_fanout_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -3863,6 +3883,42 @@ $$;
 --
 
 COMMENT ON FUNCTION public.assign_inquiry(p_inquiry_id uuid, p_user_id uuid) IS 'Assigns an inquiry to a member (null unassigns). Any member.';
+
+--
+-- Name: attach_inbound_media(uuid, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_message app.messages;
+  v_account text;
+begin
+  if nullif(btrim(p_media_id), '') is null then
+    raise exception using errcode = 'BQ001', message = 'a media attachment needs its media id';
+  end if;
+  select * into v_message from app.messages m where m.id = p_message_id and m.direction = 'in' for update;
+  if not found then
+    raise exception using errcode = 'BQ002', message = format('inbound message %s not found', p_message_id);
+  end if;
+  select a.external_id into v_account
+  from app.conversations c join app.channel_accounts a on a.id = c.channel_account_id
+  where c.id = v_message.conversation_id;
+  update app.messages set media = coalesce(media, '{}') || jsonb_build_object('media_id', p_media_id, 'kind', p_kind, 'mime_type', p_mime_type)
+  where id = p_message_id;
+  perform bridge.enqueue('whatsapp.media_fetch',
+    jsonb_build_object('message_id', p_message_id, 'media_id', p_media_id, 'account', v_account, 'mime_type', p_mime_type),
+    v_message.organization_id, 'media:' || p_media_id);
+end
+$$;
+
+--
+-- Name: FUNCTION attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text) IS 'Inbound WhatsApp webhook: records a message''s media id and enqueues its download (whatsapp.media_fetch). Service role only.';
 
 --
 -- Name: cancel_booking(uuid, text); Type: FUNCTION; Schema: public; Owner: -
@@ -7211,6 +7267,7 @@ CREATE TABLE app.messages (
     sent_by uuid,
     status_changed_at timestamp with time zone DEFAULT now() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    media jsonb,
     CONSTRAINT messages_check CHECK (((direction = 'in'::text) = (status = 'received'::text))),
     CONSTRAINT messages_check1 CHECK (((kind <> 'template'::text) OR (template_id IS NOT NULL))),
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
@@ -7223,6 +7280,12 @@ CREATE TABLE app.messages (
 --
 
 COMMENT ON TABLE app.messages IS 'A message in a conversation, inbound (received) or outbound (queued → sent → delivered → read | failed).';
+
+--
+-- Name: COLUMN messages.media; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.messages.media IS 'Attached media: {"media_id", "mime_type", "kind"} from the webhook, then {"path", "size", "sha256"} once downloaded.';
 
 --
 -- Name: notifications; Type: TABLE; Schema: app; Owner: -
@@ -10568,6 +10631,13 @@ GRANT ALL ON FUNCTION app.venue_organization_id(p_venue_id uuid) TO authenticate
 GRANT ALL ON FUNCTION app.venue_organization_id(p_venue_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
+
+--
 -- Name: FUNCTION whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10848,6 +10918,13 @@ GRANT ALL ON FUNCTION public.assign_conversation(p_conversation_id uuid, p_user_
 
 REVOKE ALL ON FUNCTION public.assign_inquiry(p_inquiry_id uuid, p_user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.assign_inquiry(p_inquiry_id uuid, p_user_id uuid) TO authenticated;
+
+--
+-- Name: FUNCTION attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text) TO service_role;
 
 --
 -- Name: FUNCTION cancel_booking(p_booking_id uuid, p_reason text); Type: ACL; Schema: public; Owner: -

@@ -96,6 +96,7 @@ class FakeGraph(FakeServer):
         self.version = version
         self.script: dict[str, list] = {}
         self.templates: dict[str, list] = {}
+        self.media: dict[str, tuple[str, bytes]] = {}
         self.down = False
         super().__init__()
 
@@ -119,6 +120,16 @@ class FakeGraph(FakeServer):
             return 401, {"Content-Type": "application/json", "WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token"'}, \
                 graph_error(190, "Invalid OAuth access token - Cannot parse access token")
         parts = r.path.split("?")[0].strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "media-download" and r.method == "GET":
+            mime, data = self.media[parts[1]]
+            return 200, {"Content-Type": mime}, data
+        if len(parts) == 2 and parts[0] == self.version and r.method == "GET":
+            if parts[1] not in self.media:
+                return 400, {"Content-Type": "application/json"}, graph_error(100, f"Unsupported get request. Object with ID '{parts[1]}' does not exist", kind="GraphMethodException")
+            import hashlib
+            mime, data = self.media[parts[1]]
+            return 200, {"Content-Type": "application/json"}, {"messaging_product": "whatsapp", "url": f"{self.url}/media-download/{parts[1]}",
+                                                              "mime_type": mime, "sha256": hashlib.sha256(data).hexdigest(), "file_size": len(data), "id": parts[1]}
         if len(parts) == 3 and parts[0] == self.version and parts[2] == "message_templates" and r.method == "GET":
             return self._templates(parts[1], dict(urllib.parse.parse_qsl(urllib.parse.urlparse(r.path).query)))
         if len(parts) != 3 or parts[0] != self.version or parts[2] != "messages" or r.method != "POST":

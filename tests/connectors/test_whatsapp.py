@@ -274,3 +274,23 @@ def test_template_approval_is_synced_daily_from_the_business_management_api(env)
     listed = graph.matching(lambda r: "/message_templates" in r.path)
     assert len(listed) == 2 and "after=100" in listed[1].path
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in listed)
+
+
+def test_an_inbound_image_is_stored_at_once_and_its_media_downloaded_through_the_media_api(env):
+    banquet, graph, _ = env
+    media_id, data = "1037543291543636", b"\xff\xd8\xff\xe0" + uuid.uuid4().bytes * 64
+    graph.media[media_id] = ("image/jpeg", data)
+    wamid, sender = f"wamid.{uuid.uuid4().hex}", new_sender()
+    payload = inbound_text(PHONE_NUMBER_ID, wamid, sender, "")
+    payload["entry"][0]["changes"][0]["value"]["messages"][0] = {
+        "from": sender, "id": wamid, "timestamp": "1732870000", "type": "image",
+        "image": {"caption": "Our room layout", "mime_type": "image/jpeg", "sha256": "ignored-by-the-webhook", "id": media_id}}
+    assert webhook(banquet, payload)[0] == 200
+    assert banquet.sql("select body, media ->> 'media_id' from app.messages where provider_message_id = %s", wamid) == [("Our room layout", media_id)]
+    media = wait_for(lambda: banquet.sql("select media from app.messages where provider_message_id = %s and media ? 'path'", wamid),
+                     what="the media downloaded")[0][0]
+    assert media["mime_type"] == "image/jpeg" and media["size"] == len(data)
+    with open(media["path"], "rb") as stored:
+        assert stored.read() == data
+    lookups = graph.matching(lambda r: r.path.startswith(f"/v21.0/{media_id}") or r.path.startswith("/media-download/"))
+    assert len(lookups) == 2 and all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in lookups)

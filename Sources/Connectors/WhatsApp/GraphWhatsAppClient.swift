@@ -76,6 +76,31 @@ public struct GraphWhatsAppClient: WhatsAppClient {
         return templates
     }
 
+    /// `GET {base}/{version}/{media-id}` → `{url, mime_type, sha256, file_size}`, then `GET url`
+    /// with the same bearer token (developers.facebook.com/docs/whatsapp/cloud-api/reference/media).
+    public func downloadMedia(mediaID: String) async throws -> WhatsAppMedia {
+        let lookup = HTTPRequestSpec(method: .GET, url: baseURL.appendingPathComponent(version).appendingPathComponent(mediaID),
+                                     headers: ["Authorization": "Bearer \(accessToken)", "Accept": "application/json"], timeout: timeout)
+        let described = try await exchange(lookup)
+        guard let info = try? JSONDecoder().decode(GraphMediaInfo.self, from: Data(described.body)), let url = URL(string: info.url) else {
+            throw WhatsAppError(kind: .permanent, code: nil, reason: "\(lookup.redactedDescription) returned no media url")
+        }
+        let file = try await exchange(HTTPRequestSpec(method: .GET, url: url, headers: ["Authorization": "Bearer \(accessToken)"], timeout: timeout))
+        return WhatsAppMedia(bytes: file.body, mimeType: info.mimeType ?? file.headers.first(name: "Content-Type") ?? "application/octet-stream", sha256: info.sha256)
+    }
+
+    /// One request whose failure is read as a Graph error.
+    private func exchange(_ request: HTTPRequestSpec) async throws -> HTTPResponseSpec {
+        let response: HTTPResponseSpec
+        do {
+            response = try await client.transport.send(request)
+        } catch let error as ConnectorError {
+            throw WhatsAppError(kind: error.isRetryable ? .retryable(retryAfter: nil) : .permanent, code: nil, reason: error.message)
+        }
+        guard (200..<300).contains(response.status) else { throw Self.error(from: response, request: request) }
+        return response
+    }
+
     static func error(from response: HTTPResponseSpec, request: HTTPRequestSpec) -> WhatsAppError {
         let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0) }
         guard let graph = try? JSONDecoder().decode(GraphErrorBody.self, from: Data(response.body)).error else {
@@ -174,6 +199,13 @@ struct GraphTemplatePage: Decodable {
     }
     var data: [Item]
     var paging: Paging?
+}
+
+struct GraphMediaInfo: Decodable {
+    var url: String
+    var mimeType: String?
+    var sha256: String?
+    enum CodingKeys: String, CodingKey { case url, mimeType = "mime_type", sha256 }
 }
 
 struct GraphSendResponse: Decodable {

@@ -30,6 +30,11 @@ public struct OfflineWhatsAppClient: WhatsAppClient {
         []
     }
 
+    /// Offline no media exists at Meta to download.
+    public func downloadMedia(mediaID: String) async throws -> WhatsAppMedia {
+        throw WhatsAppError(kind: .permanent, code: nil, reason: "the offline WhatsApp client cannot download media \(mediaID); set BANQUET_WHATSAPP_TRANSPORT=graph")
+    }
+
     struct OfflineRecord: Encodable {
         var phoneNumberID: String
         var request: GraphMessageBody

@@ -10,6 +10,23 @@ public protocol WhatsAppClient: Sendable {
     func send(_ message: WhatsAppMessage) async throws -> WhatsAppReceipt
     /// The templates of a WhatsApp Business Account with Meta's approval status. Throws `WhatsAppError`.
     func messageTemplates(businessAccountID: String) async throws -> [WhatsAppTemplate]
+    /// Downloads inbound media by its id (Media API: look up the URL, then fetch it with the
+    /// token). Throws `WhatsAppError`.
+    func downloadMedia(mediaID: String) async throws -> WhatsAppMedia
+}
+
+/// A downloaded media file.
+public struct WhatsAppMedia: Sendable, Equatable {
+    public var bytes: [UInt8]
+    public var mimeType: String
+    /// Meta's SHA-256 of the file (hex), when it gave one; checked against the bytes.
+    public var sha256: String?
+
+    public init(bytes: [UInt8], mimeType: String, sha256: String?) {
+        self.bytes = bytes
+        self.mimeType = mimeType
+        self.sha256 = sha256
+    }
 }
 
 /// A message template as the Business Management API lists it.
