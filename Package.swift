@@ -62,6 +62,7 @@ let package = Package(
         // Side-effect providers behind protocols, each with a real and an offline implementation.
         .target(name: "Connectors", dependencies: [
             "BanquetCore", "ConnectorKit",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -73,12 +74,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Edge functions served at /functions/v1/<name> (webhooks and other non-RPC entry points).
         .target(name: "EdgeFunctions", dependencies: [
             "BanquetCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], path: "edge"),
         // HTTP: health, metrics, PostgREST-compatible RPC, GoTrue-compatible auth, Storage.
         .target(name: "Gateway", dependencies: [
@@ -98,6 +103,7 @@ let package = Package(
         // The CLI and the assembly only.
         .executableTarget(name: "banquet", dependencies: [
             "BanquetCore", "Migrations", "BridgeRuntime", "ConnectorKit", "Connectors", "JobKinds", "Gateway",
+            "EdgeFunctions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),

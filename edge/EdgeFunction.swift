@@ -28,6 +28,10 @@ public struct EdgeFunctions: Sendable {
         router.on("/functions/v1/:name", method: .get) { request, context -> Response in
             try await Self.dispatch(functions, request, context)
         }
+        // CORS preflight, for functions a browser calls from another origin (the inquiry form).
+        router.on("/functions/v1/:name", method: .options) { request, context -> Response in
+            try await Self.dispatch(functions, request, context)
+        }
     }
 
     private static func dispatch(_ functions: [String: any EdgeFunction], _ request: Request, _ context: some RequestContext) async throws -> Response {

@@ -242,6 +242,23 @@ $$;
 COMMENT ON FUNCTION app.channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid) IS 'Internal: own / other / null for a provider account id, revealing nothing else about another organization.';
 
 --
+-- Name: channel_error_code(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.channel_error_code(p_error text) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select (substring(p_error from '^(?:WhatsApp|Instagram) error ([0-9]{1,9})\M'))::integer
+$$;
+
+--
+-- Name: FUNCTION channel_error_code(p_error text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.channel_error_code(p_error text) IS 'The provider error code in a channel failure text ("WhatsApp error 131047: …" → 131047), or null.';
+
+--
 -- Name: channel_send_failed(bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -252,6 +269,10 @@ CREATE FUNCTION app.channel_send_failed(p_job_id bigint, p_payload jsonb, p_erro
 begin
   if p_payload ? 'message_id' then
     perform public.record_message_status((p_payload ->> 'message_id')::uuid, null, 'failed', p_error);
+  elsif app.channel_error_code(p_error) = 190 then
+    -- A send with no message row (a proposal's template) still flags the account.
+    update app.channel_accounts set attention = 'the provider refused the access token (expired or revoked): ' || p_error, attention_at = now()
+    where external_id = p_payload ->> 'account' and channel in ('whatsapp', 'instagram');
   end if;
 end
 $$;
@@ -260,7 +281,7 @@ $$;
 -- Name: FUNCTION channel_send_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.channel_send_failed(p_job_id bigint, p_payload jsonb, p_error text) IS 'Bridge on-failure handler for whatsapp.send and instagram.send: marks the message failed and notifies staff.';
+COMMENT ON FUNCTION app.channel_send_failed(p_job_id bigint, p_payload jsonb, p_error text) IS 'Bridge on-failure handler for whatsapp.send and instagram.send: marks the message failed and notifies staff; a refused token flags the channel account.';
 
 --
 -- Name: channel_send_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
@@ -530,8 +551,32 @@ CREATE FUNCTION app.fx_sync_writeback(p_job_id bigint, p_payload jsonb, p_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_was_empty boolean := not exists (select 1 from app.fx_rates);
+  v_source text := coalesce(p_result ->> 'source', 'ECB');
+  v_day jsonb;
 begin
-  perform public.upsert_fx_rates(p_result -> 'rates', coalesce((p_result ->> 'as_of')::date, current_date), coalesce(p_result ->> 'source', 'ECB'));
+  if p_result ? 'days' then
+    for v_day in select d from jsonb_array_elements(p_result -> 'days') d order by d ->> 'as_of' loop
+      perform public.upsert_fx_rates(v_day -> 'rates', (v_day ->> 'as_of')::date, v_source);
+    end loop;
+  else
+    perform public.upsert_fx_rates(p_result -> 'rates', coalesce((p_result ->> 'as_of')::date, current_date), v_source);
+  end if;
+  -- First rates ever: fetch the history too, so past dates convert.
+  if v_was_empty and coalesce(p_payload ->> 'history', '') = '' then
+    perform bridge.enqueue('fx.sync', jsonb_build_object('source', v_source, 'history', '90d'), null, 'fx.sync:backfill');
+  end if;
+  if (p_result ->> 'stale')::boolean then
+    insert into app.notifications (organization_id, kind, title, body)
+    select distinct p.organization_id, 'fx.stale', 'Exchange rates are out of date',
+           format('The newest %s rates are from %s, more than four business days ago; proposals in foreign currencies use them until new rates arrive.',
+                  v_source, p_result ->> 'newest')
+    from app.proposals p join app.venues v on v.id = p.venue_id
+    where p.status in ('draft', 'ready', 'sent') and p.currency <> v.currency
+      and not exists (select 1 from app.notifications n
+                      where n.organization_id = p.organization_id and n.kind = 'fx.stale' and n.created_at > now() - interval '1 day');
+  end if;
 end
 $$;
 
@@ -539,7 +584,7 @@ $$;
 -- Name: FUNCTION fx_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.fx_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for fx.sync: p_result {"as_of", "source", "rates": {...}}.';
+COMMENT ON FUNCTION app.fx_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for fx.sync: p_result {"source", "days": [{"as_of", "rates"}], "stale"?, "newest"?} (or one day as {"as_of", "rates"}); the first rates enqueue the 90-day backfill; stale rates notify affected organizations once a day.';
 
 --
 -- Name: has_role(uuid, text[]); Type: FUNCTION; Schema: app; Owner: -
@@ -832,6 +877,64 @@ $$;
 --
 
 COMMENT ON FUNCTION app.normalize_phone(p_phone text) IS 'Phone as stored: formatting removed, 00 prefix turned into +. Validate with app.is_e164.';
+
+--
+-- Name: payment_checkout_failed(bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.payment_checkout_failed(p_job_id bigint, p_payload jsonb, p_error text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into app.notifications (organization_id, kind, title, body, entity_type, entity_id)
+  select p.organization_id, 'payment.checkout_failed', 'A payment link could not be created', coalesce(p_error, ''), 'booking', p.booking_id
+  from app.payments p where p.id = (p_payload ->> 'payment_id')::uuid;
+end
+$$;
+
+--
+-- Name: FUNCTION payment_checkout_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.payment_checkout_failed(p_job_id bigint, p_payload jsonb, p_error text) IS 'Bridge on-failure handler for payment.checkout: tells staff the guest has no payment link.';
+
+--
+-- Name: payment_checkout_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_payment app.payments;
+begin
+  update app.payments set
+    checkout_session_id = p_result ->> 'session_id',
+    checkout_url = p_result ->> 'url',
+    checkout_expires_at = to_timestamp((p_result ->> 'expires_at')::double precision)
+  where id = (p_payload ->> 'payment_id')::uuid and status = 'scheduled'
+  returning * into v_payment;
+  -- Paid or cancelled meanwhile: the link is not sent.
+  if v_payment.id is null or nullif(p_payload ->> 'email', '') is null then
+    return;
+  end if;
+  perform bridge.enqueue('email.send',
+    jsonb_build_object('to', p_payload ->> 'email',
+                       'subject', format('%s: %s %s', p_payload ->> 'description', to_char(v_payment.amount_minor / 100.0, 'FM999999990.00'), v_payment.currency),
+                       'text', format(E'Please pay your %s of %s %s by %s:\n\n%s\n', v_payment.kind,
+                                      to_char(v_payment.amount_minor / 100.0, 'FM999999990.00'), v_payment.currency,
+                                      to_char(v_payment.due_at, 'YYYY-MM-DD'), v_payment.checkout_url)),
+    v_payment.organization_id, 'checkout-email:' || v_payment.id);
+end
+$$;
+
+--
+-- Name: FUNCTION payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for payment.checkout: p_result {session_id, url, expires_at} goes on the scheduled payment and the link is emailed to the guest.';
 
 --
 -- Name: payment_reference_taken(text); Type: FUNCTION; Schema: app; Owner: -
@@ -2291,6 +2394,39 @@ $$;
 COMMENT ON FUNCTION app.tg_payments__confirm_booking() IS 'Rule: a paid deposit confirms its held booking.';
 
 --
+-- Name: tg_payments__enqueue_checkout(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.tg_payments__enqueue_checkout() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_booking app.bookings;
+  v_venue app.venues;
+  v_contact app.contacts;
+begin
+  select * into v_booking from app.bookings b where b.id = new.booking_id;
+  select * into v_venue from app.venues v where v.id = v_booking.venue_id;
+  select * into v_contact from app.contacts c where c.id = v_booking.contact_id;
+  perform bridge.enqueue('payment.checkout',
+    jsonb_build_object('payment_id', new.id, 'booking_id', new.booking_id, 'kind', new.kind,
+                       'amount_minor', new.amount_minor, 'currency', new.currency,
+                       'description', initcap(new.kind) || ' — ' || v_venue.name,
+                       'email', v_contact.email),
+    new.organization_id, 'checkout:' || new.id, 0,
+    case when new.kind = 'balance' then greatest(now(), new.due_at - interval '7 days') end);
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION tg_payments__enqueue_checkout(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.tg_payments__enqueue_checkout() IS 'Rule: a scheduled deposit or balance enqueues payment.checkout (deposit now, balance seven days before it is due).';
+
+--
 -- Name: tg_proposal_items__recompute_totals(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2556,6 +2692,80 @@ $$;
 --
 
 COMMENT ON FUNCTION app.venue_organization_id(p_venue_id uuid) IS 'The organization of a venue visible to the caller, or BQ002.';
+
+--
+-- Name: whatsapp_media_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update app.messages set media = coalesce(media, '{}') || jsonb_strip_nulls(jsonb_build_object(
+    'path', p_result ->> 'path', 'size', (p_result ->> 'size')::bigint, 'sha256', p_result ->> 'sha256',
+    'mime_type', coalesce(p_result ->> 'mime_type', media ->> 'mime_type')))
+  where id = (p_payload ->> 'message_id')::uuid
+$$;
+
+--
+-- Name: FUNCTION whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.media_fetch: p_result {path, size, sha256, mime_type} goes on the message''s media.';
+
+--
+-- Name: whatsapp_templates_fanout_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform bridge.enqueue('whatsapp.templates_sync',
+    jsonb_build_object('account', a.external_id, 'business_account_id', a.business_account_id),
+    a.organization_id, 'templates-sync:' || a.id || ':' || current_date)
+  from app.channel_accounts a
+  where a.channel = 'whatsapp' and a.active and a.business_account_id is not null;
+end
+$$;
+
+--
+-- Name: FUNCTION whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.templates_fanout (daily schedule): one whatsapp.templates_sync per WhatsApp account with a WABA id.';
+
+--
+-- Name: whatsapp_templates_sync_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_organization_id uuid;
+begin
+  select a.organization_id into v_organization_id
+  from app.channel_accounts a where a.channel = 'whatsapp' and a.external_id = p_payload ->> 'account';
+  if v_organization_id is null then
+    return;
+  end if;
+  insert into app.message_templates (organization_id, channel, name, language, body, approval_status)
+  select v_organization_id, 'whatsapp', t ->> 'name', t ->> 'language', left(coalesce(nullif(t ->> 'body', ''), t ->> 'name'), 1024),
+         case t ->> 'status' when 'APPROVED' then 'approved' when 'REJECTED' then 'rejected' else 'pending' end
+  from jsonb_array_elements(coalesce(p_result -> 'templates', '[]')) t
+  where t ->> 'name' ~ '^[a-z0-9_]+$' and coalesce(t ->> 'language', '') <> ''
+  on conflict (organization_id, channel, name, language) do update set approval_status = excluded.approval_status;
+end
+$_$;
+
+--
+-- Name: FUNCTION whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.templates_sync: p_result {templates: [{name, language, status, body}]} sets each template''s approval (APPROVED → approved, REJECTED → rejected, anything else → pending) and adds templates created at Meta.';
 
 --
 -- Name: email(); Type: FUNCTION; Schema: auth; Owner: -
@@ -3000,6 +3210,40 @@ $$;
 --
 
 COMMENT ON FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]) IS 'bridge.complete for a batch in one transaction (one commit instead of one per job), in id order: returns the ids completed; an id missing from the result had a stale lease and was not written. If any write-back raises, the whole batch is rolled back and the error propagates: complete those jobs one by one. Callable by service_role.';
+
+--
+-- Name: defer(bigint, uuid, double precision, text); Type: FUNCTION; Schema: bridge; Owner: -
+--
+
+CREATE FUNCTION bridge.defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text DEFAULT NULL::text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_job record;
+begin
+  update bridge.jobs j
+     set status = case when j.cancel_requested then 'cancelled' else 'pending' end,
+         attempts = greatest(j.attempts - 1, 0),
+         run_at = now() + make_interval(secs => greatest(coalesce(p_delay_seconds, 0), 0)),
+         last_error = coalesce(p_reason, j.last_error),
+         finished_at = case when j.cancel_requested then now() end,
+         lease_token = null, locked_until = null, updated_at = now()
+   where j.id = p_job_id and j.lease_token = p_lease_token
+  returning j.status, j.queue into v_job;
+  if not found then
+    raise exception 'bridge: stale lease for job %', p_job_id
+      using errcode = 'BR409', hint = 'The job is finished or owned by another lease; nothing to defer.';
+  end if;
+  return v_job.status;
+end
+$$;
+
+--
+-- Name: FUNCTION defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text); Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON FUNCTION bridge.defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text) IS 'Hand a running job back unstarted to run after p_delay_seconds (the daemon''s rate limit had no room): the attempt does not count; cancelled instead if a cancel was requested. Returns the new status. Stale token: BR409. Callable by service_role.';
 
 --
 -- Name: enqueue(text, jsonb, uuid, text, integer, timestamp with time zone, integer); Type: FUNCTION; Schema: bridge; Owner: -
@@ -3949,6 +4193,42 @@ $$;
 --
 
 COMMENT ON FUNCTION public.assign_inquiry(p_inquiry_id uuid, p_user_id uuid) IS 'Assigns an inquiry to a member (null unassigns). Any member.';
+
+--
+-- Name: attach_inbound_media(uuid, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_message app.messages;
+  v_account text;
+begin
+  if nullif(btrim(p_media_id), '') is null then
+    raise exception using errcode = 'BQ001', message = 'a media attachment needs its media id';
+  end if;
+  select * into v_message from app.messages m where m.id = p_message_id and m.direction = 'in' for update;
+  if not found then
+    raise exception using errcode = 'BQ002', message = format('inbound message %s not found', p_message_id);
+  end if;
+  select a.external_id into v_account
+  from app.conversations c join app.channel_accounts a on a.id = c.channel_account_id
+  where c.id = v_message.conversation_id;
+  update app.messages set media = coalesce(media, '{}') || jsonb_build_object('media_id', p_media_id, 'kind', p_kind, 'mime_type', p_mime_type)
+  where id = p_message_id;
+  perform bridge.enqueue('whatsapp.media_fetch',
+    jsonb_build_object('message_id', p_message_id, 'media_id', p_media_id, 'account', v_account, 'mime_type', p_mime_type),
+    v_message.organization_id, 'media:' || p_media_id);
+end
+$$;
+
+--
+-- Name: FUNCTION attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text) IS 'Inbound WhatsApp webhook: records a message''s media id and enqueues its download (whatsapp.media_fetch). Service role only.';
 
 --
 -- Name: cancel_booking(uuid, text); Type: FUNCTION; Schema: public; Owner: -
@@ -4901,6 +5181,9 @@ CREATE TABLE app.channel_accounts (
     display_name text,
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    attention text,
+    attention_at timestamp with time zone,
+    business_account_id text,
     CONSTRAINT channel_accounts_channel_check CHECK ((channel = ANY (ARRAY['whatsapp'::text, 'instagram'::text, 'email'::text])))
 );
 
@@ -4909,6 +5192,18 @@ CREATE TABLE app.channel_accounts (
 --
 
 COMMENT ON TABLE app.channel_accounts IS 'An organization''s sender on a channel (WhatsApp number, Instagram account, email address). Secrets live in the daemon''s environment, never here.';
+
+--
+-- Name: COLUMN channel_accounts.attention; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.channel_accounts.attention IS 'Why an operator must look at this account (e.g. its provider token expired); null when healthy.';
+
+--
+-- Name: COLUMN channel_accounts.business_account_id; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.channel_accounts.business_account_id IS 'WhatsApp Business Account (WABA) id whose templates are synced to this account''s organization; null: no sync.';
 
 --
 -- Name: list_channel_accounts(uuid); Type: FUNCTION; Schema: public; Owner: -
@@ -5244,6 +5539,8 @@ CREATE TABLE app.venues (
     address text,
     archived_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    website_origins text[] DEFAULT '{}'::text[] NOT NULL,
+    calendar_token text,
     CONSTRAINT venues_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT venues_deposit_bps_check CHECK (((deposit_bps >= 0) AND (deposit_bps <= 10000))),
     CONSTRAINT venues_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
@@ -5258,6 +5555,18 @@ CREATE TABLE app.venues (
 --
 
 COMMENT ON TABLE app.venues IS 'A restaurant or event venue. Dates of inquiries are judged in its time zone.';
+
+--
+-- Name: COLUMN venues.website_origins; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.venues.website_origins IS 'Origins (https://example.com) whose pages may post the inquiry form from the browser (CORS).';
+
+--
+-- Name: COLUMN venues.calendar_token; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.venues.calendar_token IS 'Capability in the venue''s iCalendar feed URL; null until a manager creates one.';
 
 --
 -- Name: list_venues(uuid); Type: FUNCTION; Schema: public; Owner: -
@@ -5379,6 +5688,70 @@ $$;
 COMMENT ON FUNCTION public.new_proposal_version(p_proposal_id uuid) IS 'Copies a proposal into the next draft version (same lines) and supersedes the old one if it was still open; returns the new id. Any member.';
 
 --
+-- Name: receive_instagram_comment(text, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.receive_instagram_comment(p_account_external_id text, p_comment_id text, p_media_id text, p_commenter_id text, p_text text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_account app.channel_accounts;
+  v_rule app.automation_rules;
+  v_reply_id uuid;
+begin
+  if nullif(btrim(p_comment_id), '') is null or nullif(btrim(p_media_id), '') is null or nullif(btrim(p_commenter_id), '') is null then
+    raise exception using errcode = 'BQ001', message = 'a comment needs its id, its post (media) id and its author id';
+  end if;
+  select * into v_account from app.channel_accounts a where a.channel = 'instagram' and a.external_id = p_account_external_id and a.active;
+  if not found then
+    raise exception using errcode = 'BQ503', message = format('no active instagram account %s', p_account_external_id),
+      hint = 'Connect the account with save_channel_account.';
+  end if;
+  -- The account's own comments (its replies under the post) never trigger automation.
+  if p_commenter_id = p_account_external_id then
+    return jsonb_build_object('replied', false, 'reason', 'own comment');
+  end if;
+  if exists (select 1 from app.comment_replies c
+             where c.channel_account_id = v_account.id and c.media_id = p_media_id and c.commenter_id = p_commenter_id) then
+    return jsonb_build_object('replied', false, 'reason', 'already answered on this post');
+  end if;
+  select r.* into v_rule
+  from app.automation_rules r
+  where r.organization_id = v_account.organization_id and r.active
+    and (r.channel is null or r.channel = 'instagram')
+    and exists (select 1 from unnest(r.keywords) k where lower(coalesce(p_text, '')) ~ ('\m' || regexp_replace(lower(k), '([.^$*+?()\[\]{}|\\])', '\\\1', 'g') || '\M'))
+    and not exists (
+      select 1 from app.comment_replies c
+      where c.automation_rule_id = r.id and c.commenter_id = p_commenter_id
+        and c.created_at > now() - make_interval(mins => r.cooldown_minutes)
+    )
+  order by r.priority desc, r.created_at
+  limit 1;
+  if v_rule.id is null then
+    return jsonb_build_object('replied', false, 'reason', 'no rule matched');
+  end if;
+  insert into app.comment_replies (organization_id, channel_account_id, automation_rule_id, media_id, commenter_id, comment_id, comment_text)
+  values (v_account.organization_id, v_account.id, v_rule.id, p_media_id, p_commenter_id, p_comment_id, coalesce(p_text, ''))
+  on conflict do nothing
+  returning id into v_reply_id;
+  if v_reply_id is null then
+    return jsonb_build_object('replied', false, 'reason', 'already answered on this post');
+  end if;
+  perform bridge.enqueue('instagram.send',
+    jsonb_build_object('account', v_account.external_id, 'comment_id', p_comment_id, 'text', v_rule.reply_body, 'comment_reply_id', v_reply_id),
+    v_account.organization_id, 'comment-reply:' || p_comment_id);
+  return jsonb_build_object('replied', true, 'rule', v_rule.name);
+end
+$_$;
+
+--
+-- Name: FUNCTION receive_instagram_comment(p_account_external_id text, p_comment_id text, p_media_id text, p_commenter_id text, p_text text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.receive_instagram_comment(p_account_external_id text, p_comment_id text, p_media_id text, p_commenter_id text, p_text text) IS 'Instagram comment webhook: a keyword rule answers the commenter with one private reply per post (rule cooldown per commenter), enqueued as instagram.send by comment id. Service role only.';
+
+--
 -- Name: receive_message(text, text, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -5484,6 +5857,60 @@ $$;
 COMMENT ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text, p_prompt_version text, p_outcome text, p_cost_source text) IS 'Records one LLM call (purpose, model, tokens, latency, cost in USD micros, prompt version, outcome, error if it failed); returns its id. Service role only.';
 
 --
+-- Name: record_email_event(text, text, text[], text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_email_event(p_email_id text, p_event text, p_recipients text[], p_detail text DEFAULT NULL::text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_organizations uuid[];
+  v_message_id uuid;
+  v_touched integer := 0;
+  v_count integer;
+begin
+  if nullif(btrim(p_email_id), '') is null then
+    raise exception using errcode = 'BQ001', message = 'an email event needs the provider''s email id';
+  end if;
+  if p_event is null or p_event not in ('delivered', 'bounced', 'complained') then
+    raise exception using errcode = 'BQ001', message = format('%L is not an email event this function records', p_event),
+      hint = 'Use delivered, bounced or complained.';
+  end if;
+  -- 1. Staff notifications sent as this email.
+  if p_event in ('bounced', 'complained') then
+    update app.notifications set status = 'failed', error = p_event || coalesce(': ' || p_detail, '')
+    where provider_message_id = p_email_id;
+    get diagnostics v_count = row_count;
+    v_touched := v_touched + v_count;
+  end if;
+  select array_agg(distinct n.organization_id) into v_organizations from app.notifications n where n.provider_message_id = p_email_id;
+  -- 2. A guest message in an email conversation.
+  select m.id into v_message_id from app.messages m where m.provider_message_id = p_email_id and m.direction = 'out';
+  if v_message_id is not null then
+    perform public.record_message_status(v_message_id, null, case p_event when 'delivered' then 'delivered' else 'failed' end,
+                                         case when p_event <> 'delivered' then 'email ' || p_event || coalesce(': ' || p_detail, '') end);
+    v_organizations := coalesce(v_organizations, '{}') || (select m.organization_id from app.messages m where m.id = v_message_id);
+    v_touched := v_touched + 1;
+  end if;
+  -- 3. The address itself, in the organizations that sent the email.
+  if p_event in ('bounced', 'complained') and v_organizations is not null then
+    update app.contacts c set email_undeliverable_at = now(), email_undeliverable_reason = p_event || coalesce(': ' || p_detail, '')
+    where c.organization_id = any (v_organizations) and c.email = any (select lower(btrim(r)) from unnest(p_recipients) r);
+    get diagnostics v_count = row_count;
+    v_touched := v_touched + v_count;
+  end if;
+  return v_touched;
+end
+$$;
+
+--
+-- Name: FUNCTION record_email_event(p_email_id text, p_event text, p_recipients text[], p_detail text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.record_email_event(p_email_id text, p_event text, p_recipients text[], p_detail text) IS 'Email API delivery event by the provider''s email id: delivered/bounced/complained update the notification or guest message; a bounce or complaint marks the address undeliverable in the sending organization. Returns rows touched. Service role only.';
+
+--
 -- Name: record_message_status(uuid, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -5493,6 +5920,9 @@ CREATE FUNCTION public.record_message_status(p_message_id uuid, p_provider_messa
     AS $$
 declare
   v_message app.messages;
+  v_conversation app.conversations;
+  v_code integer := app.channel_error_code(p_error);
+  v_templates text;
 begin
   if p_status is null or p_status not in ('sent', 'delivered', 'read', 'failed') then
     raise exception using errcode = 'BQ001', message = format('%L is not a delivery status', p_status),
@@ -5506,6 +5936,10 @@ begin
   if v_message.id is null or v_message.direction <> 'out' then
     raise exception using errcode = 'BQ002', message = format('outbound message %s not found', coalesce(p_message_id::text, p_provider_message_id));
   end if;
+  -- A failure reported twice (the job's on-failure handler, then the status webhook) notifies once.
+  if p_status = 'failed' and v_message.status = 'failed' then
+    return;
+  end if;
   -- Statuses only move forward (webhooks arrive out of order); failed wins even late (WhatsApp 131047).
   if p_status = 'failed'
      or array_position(array['queued', 'sent', 'delivered', 'read'], p_status) > array_position(array['queued', 'sent', 'delivered', 'read'], v_message.status) then
@@ -5518,10 +5952,28 @@ begin
   elsif v_message.provider_message_id is null and p_provider_message_id is not null then
     update app.messages set provider_message_id = p_provider_message_id where id = v_message.id;
   end if;
-  if p_status = 'failed' then
-    insert into app.notifications (organization_id, kind, title, body, entity_type, entity_id)
-    values (v_message.organization_id, 'message.failed', 'A message to a guest failed', coalesce(p_error, ''), 'conversation', v_message.conversation_id);
+  if p_status <> 'failed' then
+    return;
   end if;
+  select * into v_conversation from app.conversations c where c.id = v_message.conversation_id;
+  if v_code = 131047 then
+    select string_agg(format('%s (%s)', t.name, t.language), ', ' order by t.name) into v_templates
+    from app.message_templates t
+    where t.organization_id = v_message.organization_id and t.channel = v_conversation.channel and t.approval_status = 'approved';
+    insert into app.notifications (organization_id, kind, title, body, entity_type, entity_id)
+    values (v_message.organization_id, 'message.window_closed', 'A message could not be delivered: the 24-hour window had closed',
+            coalesce(p_error, '') || E'\n' || coalesce('Send an approved template instead: ' || v_templates || '.',
+                                                       'No approved template exists yet: create one and wait for its approval.'),
+            'conversation', v_message.conversation_id);
+    return;
+  end if;
+  if v_code = 190 then
+    update app.channel_accounts set attention = 'the provider refused the access token (expired or revoked): ' || coalesce(p_error, ''),
+      attention_at = now()
+    where id = v_conversation.channel_account_id;
+  end if;
+  insert into app.notifications (organization_id, kind, title, body, entity_type, entity_id)
+  values (v_message.organization_id, 'message.failed', 'A message to a guest failed', coalesce(p_error, ''), 'conversation', v_message.conversation_id);
 end
 $$;
 
@@ -5529,7 +5981,7 @@ $$;
 -- Name: FUNCTION record_message_status(p_message_id uuid, p_provider_message_id text, p_status text, p_error text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.record_message_status(p_message_id uuid, p_provider_message_id text, p_status text, p_error text) IS 'Delivery status of an outbound message, by message id or provider message id: sent, delivered, read (forward only) or failed (notifies staff). Service role only.';
+COMMENT ON FUNCTION public.record_message_status(p_message_id uuid, p_provider_message_id text, p_status text, p_error text) IS 'Delivery status of an outbound message, by message id or provider message id: sent, delivered, read (forward only) or failed (notifies staff once; WhatsApp 131047 suggests the approved templates, 190 flags the channel account). Service role only.';
 
 --
 -- Name: record_payment(uuid, text, bigint, text, text); Type: FUNCTION; Schema: public; Owner: -
@@ -6570,6 +7022,45 @@ $$;
 COMMENT ON FUNCTION public.set_member_role(p_organization_id uuid, p_user_id uuid, p_role text) IS 'Changes a member''s role. Owners only; demoting the last owner fails with BQ601.';
 
 --
+-- Name: set_venue_web_settings(uuid, text[], boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.set_venue_web_settings(p_venue_id uuid, p_website_origins text[], p_rotate_calendar_token boolean DEFAULT false) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+declare
+  v_venue app.venues;
+  v_origin text;
+begin
+  -- Invoker rights: another tenant's venue is as invisible as one that does not exist (BQ002).
+  perform app.require_role(app.venue_organization_id(p_venue_id), '{owner,manager}');
+  foreach v_origin in array coalesce(p_website_origins, '{}') loop
+    if v_origin !~ '^https?://[a-z0-9.-]+(:[0-9]{1,5})?$' then
+      raise exception using errcode = 'BQ001', message = format('%L is not an origin', v_origin),
+        hint = 'An origin is a scheme and host without a path, e.g. https://www.example.com';
+    end if;
+  end loop;
+  if cardinality(coalesce(p_website_origins, '{}')) > 10 then
+    raise exception using errcode = 'BQ001', message = 'at most 10 website origins';
+  end if;
+  update app.venues set
+    website_origins = coalesce(p_website_origins, '{}'),
+    calendar_token = case when p_rotate_calendar_token or calendar_token is null
+                          then replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '') else calendar_token end
+  where id = p_venue_id
+  returning * into v_venue;
+  return v_venue.calendar_token;
+end
+$_$;
+
+--
+-- Name: FUNCTION set_venue_web_settings(p_venue_id uuid, p_website_origins text[], p_rotate_calendar_token boolean); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.set_venue_web_settings(p_venue_id uuid, p_website_origins text[], p_rotate_calendar_token boolean) IS 'Sets the origins allowed to post the venue''s inquiry form, and creates (or with p_rotate_calendar_token replaces) the calendar feed token; returns the token. Owners and managers.';
+
+--
 -- Name: submit_inquiry(uuid, text, text, text, date, integer, text, text, time without time zone, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -6770,6 +7261,48 @@ $$;
 COMMENT ON FUNCTION public.upsert_fx_rates(p_rates jsonb, p_as_of date, p_source text) IS 'Daemon write-back for fx.sync: stores a day''s rates ({"GBP": 0.85} = EUR→GBP, or {"USD/JPY": 150.1}); returns rows written. Draft proposals reprice. Service role only.';
 
 --
+-- Name: venue_calendar(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.venue_calendar(p_token text) RETURNS TABLE(venue_name text, venue_timezone text, booking_id uuid, status text, starts_at timestamp with time zone, ends_at timestamp with time zone, guest_count integer, guest_name text, space_name text, updated_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select v.name, v.timezone, b.id, b.status, b.starts_at, b.ends_at, b.guest_count,
+         coalesce(c.full_name, 'Guest'), s.name, greatest(b.created_at, b.confirmed_at, b.cancelled_at, b.completed_at)
+  from app.venues v
+  left join app.bookings b on b.venue_id = v.id and b.status in ('held', 'confirmed', 'completed')
+    and b.ends_at > now() - interval '90 days'
+  left join app.contacts c on c.id = b.contact_id
+  left join app.spaces s on s.id = b.space_id
+  where v.calendar_token = p_token and length(p_token) >= 32
+  order by b.starts_at
+$$;
+
+--
+-- Name: FUNCTION venue_calendar(p_token text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.venue_calendar(p_token text) IS 'The bookings (held, confirmed, completed; last 90 days onward) of the venue whose calendar token this is; no rows for an unknown token. Service role only (the calendar edge function).';
+
+--
+-- Name: venue_inquiry_origins(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.venue_inquiry_origins(p_venue_id uuid) RETURNS text[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select v.website_origins from app.venues v where v.id = p_venue_id and v.archived_at is null
+$$;
+
+--
+-- Name: FUNCTION venue_inquiry_origins(p_venue_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.venue_inquiry_origins(p_venue_id uuid) IS 'The origins allowed to post a venue''s inquiry form (null for an unknown venue). Service role only (the inquiry edge function).';
+
+--
 -- Name: filename(text); Type: FUNCTION; Schema: storage; Owner: -
 --
 
@@ -6915,6 +7448,28 @@ ALTER TABLE app.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: comment_replies; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.comment_replies (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organization_id uuid NOT NULL,
+    channel_account_id uuid NOT NULL,
+    automation_rule_id uuid,
+    media_id text NOT NULL,
+    commenter_id text NOT NULL,
+    comment_id text NOT NULL,
+    comment_text text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: TABLE comment_replies; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.comment_replies IS 'Private replies sent to Instagram commenters by keyword automation: one per commenter per post.';
+
+--
 -- Name: contacts; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -6928,6 +7483,8 @@ CREATE TABLE app.contacts (
     company text,
     notes text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    email_undeliverable_at timestamp with time zone,
+    email_undeliverable_reason text,
     CONSTRAINT contacts_check CHECK (((email IS NOT NULL) OR (phone IS NOT NULL) OR (instagram_id IS NOT NULL))),
     CONSTRAINT contacts_email_is_email CHECK (app.is_email(email)),
     CONSTRAINT contacts_phone_check CHECK (app.is_e164(phone))
@@ -6938,6 +7495,12 @@ CREATE TABLE app.contacts (
 --
 
 COMMENT ON TABLE app.contacts IS 'A guest, unique per organization by normalized email and by E.164 phone.';
+
+--
+-- Name: COLUMN contacts.email_undeliverable_at; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.contacts.email_undeliverable_at IS 'When the contact''s email address bounced or complained; null while deliverable.';
 
 --
 -- Name: documents; Type: TABLE; Schema: app; Owner: -
@@ -7151,6 +7714,7 @@ CREATE TABLE app.messages (
     sent_by uuid,
     status_changed_at timestamp with time zone DEFAULT now() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    media jsonb,
     intent_confidence real,
     language text,
     suggested_reply text,
@@ -7169,6 +7733,12 @@ CREATE TABLE app.messages (
 --
 
 COMMENT ON TABLE app.messages IS 'A message in a conversation, inbound (received) or outbound (queued → sent → delivered → read | failed).';
+
+--
+-- Name: COLUMN messages.media; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.messages.media IS 'Attached media: {"media_id", "mime_type", "kind"} from the webhook, then {"path", "size", "sha256"} once downloaded.';
 
 --
 -- Name: COLUMN messages.suggested_reply; Type: COMMENT; Schema: app; Owner: -
@@ -7281,6 +7851,9 @@ CREATE TABLE app.payments (
     provider_reference text,
     reminded_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    checkout_session_id text,
+    checkout_url text,
+    checkout_expires_at timestamp with time zone,
     CONSTRAINT payments_amount_minor_check CHECK ((amount_minor > 0)),
     CONSTRAINT payments_check CHECK (((status <> 'paid'::text) OR (paid_at IS NOT NULL))),
     CONSTRAINT payments_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
@@ -7294,6 +7867,12 @@ CREATE TABLE app.payments (
 --
 
 COMMENT ON TABLE app.payments IS 'A booking''s payment schedule and history: deposit, balance, refunds, in minor units.';
+
+--
+-- Name: COLUMN payments.checkout_url; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.payments.checkout_url IS 'Where the guest pays this instalment (the provider''s hosted checkout page); null until the daemon created it.';
 
 --
 -- Name: profiles; Type: TABLE; Schema: app; Owner: -
@@ -7827,6 +8406,27 @@ ALTER TABLE ONLY app.channel_accounts
     ADD CONSTRAINT channel_accounts_pkey PRIMARY KEY (id);
 
 --
+-- Name: comment_replies comment_replies_channel_account_id_media_id_commenter_id_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.comment_replies
+    ADD CONSTRAINT comment_replies_channel_account_id_media_id_commenter_id_key UNIQUE (channel_account_id, media_id, commenter_id);
+
+--
+-- Name: comment_replies comment_replies_comment_id_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.comment_replies
+    ADD CONSTRAINT comment_replies_comment_id_key UNIQUE (comment_id);
+
+--
+-- Name: comment_replies comment_replies_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.comment_replies
+    ADD CONSTRAINT comment_replies_pkey PRIMARY KEY (id);
+
+--
 -- Name: contacts contacts_organization_id_email_key; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -8100,6 +8700,13 @@ ALTER TABLE ONLY app.spaces
     ADD CONSTRAINT spaces_pkey PRIMARY KEY (id);
 
 --
+-- Name: venues venues_calendar_token_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.venues
+    ADD CONSTRAINT venues_calendar_token_key UNIQUE (calendar_token);
+
+--
 -- Name: venues venues_organization_id_id_key; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -8112,6 +8719,13 @@ ALTER TABLE ONLY app.venues
 
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_pkey PRIMARY KEY (id);
+
+--
+-- Name: venues venues_website_origins_check; Type: CHECK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE app.venues
+    ADD CONSTRAINT venues_website_origins_check CHECK ((cardinality(website_origins) <= 10)) NOT VALID;
 
 --
 -- Name: webhook_events webhook_events_pkey; Type: CONSTRAINT; Schema: app; Owner: -
@@ -8306,6 +8920,24 @@ CREATE INDEX bookings_organization_id_venue_id_idx ON app.bookings USING btree (
 CREATE INDEX channel_accounts_organization_id_venue_id_idx ON app.channel_accounts USING btree (organization_id, venue_id);
 
 --
+-- Name: comment_replies_cooldown_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX comment_replies_cooldown_idx ON app.comment_replies USING btree (automation_rule_id, commenter_id, created_at DESC);
+
+--
+-- Name: comment_replies_organization_id_automation_rule_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX comment_replies_organization_id_automation_rule_id_idx ON app.comment_replies USING btree (organization_id, automation_rule_id);
+
+--
+-- Name: comment_replies_organization_id_channel_account_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX comment_replies_organization_id_channel_account_id_idx ON app.comment_replies USING btree (organization_id, channel_account_id);
+
+--
 -- Name: contacts_organization_id_created_at_idx; Type: INDEX; Schema: app; Owner: -
 --
 
@@ -8484,6 +9116,12 @@ CREATE INDEX notifications_organization_id_created_at_idx ON app.notifications U
 --
 
 CREATE INDEX notifications_organization_id_venue_id_idx ON app.notifications USING btree (organization_id, venue_id);
+
+--
+-- Name: notifications_provider_message_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX notifications_provider_message_id_idx ON app.notifications USING btree (provider_message_id) WHERE (provider_message_id IS NOT NULL);
 
 --
 -- Name: notifications_user_id_idx; Type: INDEX; Schema: app; Owner: -
@@ -8810,6 +9448,12 @@ CREATE TRIGGER _500_reprice_drafts AFTER INSERT OR UPDATE ON app.fx_rates FOR EA
 CREATE TRIGGER _500_settle AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN ((new.status = 'completed'::text)) EXECUTE FUNCTION app.tg_bookings__settle();
 
 --
+-- Name: payments _510_enqueue_checkout; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _510_enqueue_checkout AFTER INSERT ON app.payments FOR EACH ROW WHEN (((new.status = 'scheduled'::text) AND (new.kind = ANY (ARRAY['deposit'::text, 'balance'::text])))) EXECUTE FUNCTION app.tg_payments__enqueue_checkout();
+
+--
 -- Name: inquiries _600_auto_draft; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -8958,6 +9602,20 @@ ALTER TABLE ONLY app.channel_accounts
 
 ALTER TABLE ONLY app.channel_accounts
     ADD CONSTRAINT channel_accounts_organization_id_venue_id_fkey FOREIGN KEY (organization_id, venue_id) REFERENCES app.venues(organization_id, id) ON DELETE CASCADE;
+
+--
+-- Name: comment_replies comment_replies_organization_id_automation_rule_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.comment_replies
+    ADD CONSTRAINT comment_replies_organization_id_automation_rule_id_fkey FOREIGN KEY (organization_id, automation_rule_id) REFERENCES app.automation_rules(organization_id, id) ON DELETE SET NULL (automation_rule_id);
+
+--
+-- Name: comment_replies comment_replies_organization_id_channel_account_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.comment_replies
+    ADD CONSTRAINT comment_replies_organization_id_channel_account_id_fkey FOREIGN KEY (organization_id, channel_account_id) REFERENCES app.channel_accounts(organization_id, id) ON DELETE CASCADE;
 
 --
 -- Name: contacts contacts_organization_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
@@ -9584,6 +10242,12 @@ CREATE POLICY "Members can read their organization's bookings" ON app.bookings F
 CREATE POLICY "Members can read their organization's channel accounts" ON app.channel_accounts FOR SELECT TO authenticated USING ((organization_id IN ( SELECT app.user_organization_ids() AS user_organization_ids)));
 
 --
+-- Name: comment_replies Members can read their organization's comment replies; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "Members can read their organization's comment replies" ON app.comment_replies FOR SELECT TO authenticated USING ((organization_id IN ( SELECT app.user_organization_ids() AS user_organization_ids)));
+
+--
 -- Name: contacts Members can read their organization's contacts; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -9800,6 +10464,12 @@ ALTER TABLE app.bookings ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.channel_accounts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: comment_replies; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.comment_replies ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: contacts; Type: ROW SECURITY; Schema: app; Owner: -
@@ -10107,6 +10777,13 @@ GRANT ALL ON FUNCTION app.channel_account_taken(p_organization_id uuid, p_channe
 GRANT ALL ON FUNCTION app.channel_account_taken(p_organization_id uuid, p_channel text, p_external_id text, p_except_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION channel_error_code(p_error text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.channel_error_code(p_error text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.channel_error_code(p_error text) TO service_role;
+
+--
 -- Name: FUNCTION channel_send_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10286,6 +10963,20 @@ REVOKE ALL ON FUNCTION app.normalize_phone(p_phone text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO anon;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO authenticated;
 GRANT ALL ON FUNCTION app.normalize_phone(p_phone text) TO service_role;
+
+--
+-- Name: FUNCTION payment_checkout_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.payment_checkout_failed(p_job_id bigint, p_payload jsonb, p_error text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.payment_checkout_failed(p_job_id bigint, p_payload jsonb, p_error text) TO service_role;
+
+--
+-- Name: FUNCTION payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
 
 --
 -- Name: FUNCTION payment_reference_taken(p_reference text); Type: ACL; Schema: app; Owner: -
@@ -10633,6 +11324,12 @@ REVOKE ALL ON FUNCTION app.tg_objects__register_brochure() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.tg_payments__confirm_booking() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_payments__enqueue_checkout(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.tg_payments__enqueue_checkout() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_proposal_items__recompute_totals(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10683,6 +11380,27 @@ GRANT ALL ON FUNCTION app.user_organization_ids(p_roles text[]) TO service_role;
 REVOKE ALL ON FUNCTION app.venue_organization_id(p_venue_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.venue_organization_id(p_venue_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION app.venue_organization_id(p_venue_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
+
+--
+-- Name: FUNCTION whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.whatsapp_templates_fanout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
+
+--
+-- Name: FUNCTION whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.whatsapp_templates_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
 
 --
 -- Name: FUNCTION email(); Type: ACL; Schema: auth; Owner: -
@@ -10785,6 +11503,13 @@ GRANT ALL ON FUNCTION bridge.complete(p_job_id bigint, p_lease_token uuid, p_res
 
 REVOKE ALL ON FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION bridge.complete_many(p_job_ids bigint[], p_lease_tokens uuid[], p_results jsonb[]) TO service_role;
+
+--
+-- Name: FUNCTION defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text); Type: ACL; Schema: bridge; Owner: -
+--
+
+REVOKE ALL ON FUNCTION bridge.defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION bridge.defer(p_job_id bigint, p_lease_token uuid, p_delay_seconds double precision, p_reason text) TO service_role;
 
 --
 -- Name: FUNCTION enqueue(p_kind text, p_payload jsonb, p_tenant_id uuid, p_dedupe_key text, p_priority integer, p_run_at timestamp with time zone, p_max_attempts integer); Type: ACL; Schema: bridge; Owner: -
@@ -10958,6 +11683,13 @@ GRANT ALL ON FUNCTION public.assign_conversation(p_conversation_id uuid, p_user_
 
 REVOKE ALL ON FUNCTION public.assign_inquiry(p_inquiry_id uuid, p_user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.assign_inquiry(p_inquiry_id uuid, p_user_id uuid) TO authenticated;
+
+--
+-- Name: FUNCTION attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text) TO service_role;
 
 --
 -- Name: FUNCTION cancel_booking(p_booking_id uuid, p_reason text); Type: ACL; Schema: public; Owner: -
@@ -11291,6 +12023,13 @@ REVOKE ALL ON FUNCTION public.new_proposal_version(p_proposal_id uuid) FROM PUBL
 GRANT ALL ON FUNCTION public.new_proposal_version(p_proposal_id uuid) TO authenticated;
 
 --
+-- Name: FUNCTION receive_instagram_comment(p_account_external_id text, p_comment_id text, p_media_id text, p_commenter_id text, p_text text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.receive_instagram_comment(p_account_external_id text, p_comment_id text, p_media_id text, p_commenter_id text, p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.receive_instagram_comment(p_account_external_id text, p_comment_id text, p_media_id text, p_commenter_id text, p_text text) TO service_role;
+
+--
 -- Name: FUNCTION receive_message(p_channel text, p_account_external_id text, p_from text, p_body text, p_provider_message_id text, p_from_name text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -11303,6 +12042,13 @@ GRANT ALL ON FUNCTION public.receive_message(p_channel text, p_account_external_
 
 REVOKE ALL ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text, p_prompt_version text, p_outcome text, p_cost_source text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.record_ai_run(p_purpose text, p_model text, p_input_tokens integer, p_output_tokens integer, p_latency_ms integer, p_cost_usd_micros bigint, p_organization_id uuid, p_job_id bigint, p_provider text, p_error text, p_prompt_version text, p_outcome text, p_cost_source text) TO service_role;
+
+--
+-- Name: FUNCTION record_email_event(p_email_id text, p_event text, p_recipients text[], p_detail text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.record_email_event(p_email_id text, p_event text, p_recipients text[], p_detail text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.record_email_event(p_email_id text, p_event text, p_recipients text[], p_detail text) TO service_role;
 
 --
 -- Name: FUNCTION record_message_status(p_message_id uuid, p_provider_message_id text, p_status text, p_error text); Type: ACL; Schema: public; Owner: -
@@ -11508,6 +12254,13 @@ REVOKE ALL ON FUNCTION public.set_member_role(p_organization_id uuid, p_user_id 
 GRANT ALL ON FUNCTION public.set_member_role(p_organization_id uuid, p_user_id uuid, p_role text) TO authenticated;
 
 --
+-- Name: FUNCTION set_venue_web_settings(p_venue_id uuid, p_website_origins text[], p_rotate_calendar_token boolean); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.set_venue_web_settings(p_venue_id uuid, p_website_origins text[], p_rotate_calendar_token boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.set_venue_web_settings(p_venue_id uuid, p_website_origins text[], p_rotate_calendar_token boolean) TO authenticated;
+
+--
 -- Name: FUNCTION submit_inquiry(p_venue_id uuid, p_name text, p_email text, p_phone text, p_event_date date, p_party_size integer, p_message text, p_event_type text, p_start_time time without time zone, p_website text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -11535,6 +12288,20 @@ GRANT ALL ON FUNCTION public.update_venue(p_venue_id uuid, p_name text, p_timezo
 
 REVOKE ALL ON FUNCTION public.upsert_fx_rates(p_rates jsonb, p_as_of date, p_source text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.upsert_fx_rates(p_rates jsonb, p_as_of date, p_source text) TO service_role;
+
+--
+-- Name: FUNCTION venue_calendar(p_token text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.venue_calendar(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.venue_calendar(p_token text) TO service_role;
+
+--
+-- Name: FUNCTION venue_inquiry_origins(p_venue_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.venue_inquiry_origins(p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.venue_inquiry_origins(p_venue_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION filename(name text); Type: ACL; Schema: storage; Owner: -
@@ -11572,6 +12339,13 @@ GRANT ALL ON TABLE app.ai_runs TO service_role;
 
 GRANT SELECT ON TABLE app.audit_log TO authenticated;
 GRANT ALL ON TABLE app.audit_log TO service_role;
+
+--
+-- Name: TABLE comment_replies; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT ON TABLE app.comment_replies TO authenticated;
+GRANT ALL ON TABLE app.comment_replies TO service_role;
 
 --
 -- Name: TABLE contacts; Type: ACL; Schema: app; Owner: -

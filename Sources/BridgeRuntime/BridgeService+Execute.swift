@@ -12,6 +12,9 @@ extension BridgeService {
         case leaseLost
         /// This worker is shutting down: hand the job back.
         case interrupted
+        /// The rate limit has no room for longer than the runtime waits: back to the queue for
+        /// this long, without spending an attempt (the provider was never called).
+        case rateLimited(String, after: Duration)
     }
 
     /// One claimed job, start to finish, in one child task of the claim loop. The handler itself
@@ -41,7 +44,7 @@ extension BridgeService {
         if !prepared.rateLimitKeys.isEmpty {
             while let wait = await rateLimiter.reserve(prepared.rateLimitKeys) {
                 if wait > configuration.maxRateLimitWait {
-                    return .failed("rate limited on \(prepared.rateLimitKeys.map(\.description).joined(separator: ", "))", retryable: true, retryAfter: wait)
+                    return .rateLimited("rate limited on \(prepared.rateLimitKeys.map(\.description).joined(separator: ", "))", after: wait)
                 }
                 try? await Task.sleep(for: wait)
             }
@@ -63,7 +66,7 @@ extension BridgeService {
                 if await breaker.recordFailure(provider) {
                     log.logger.warning("bridge: circuit breaker opened", metadata: ["provider": "\(provider)", "open_for": "\(configuration.circuitBreaker.openDuration)"])
                 }
-            case .leaseLost, .interrupted: await breaker.recordAbandoned(provider)
+            case .leaseLost, .interrupted, .rateLimited: await breaker.recordAbandoned(provider)
             }
         }
         return outcome
@@ -128,6 +131,8 @@ extension BridgeService {
             await fail(job, message: "stopped: the job was cancelled or its lease was lost", retryable: true, retryAfter: nil, log: log, metrics: metrics)
         case .interrupted:
             await release(job, log: log, metrics: metrics)
+        case .rateLimited(let reason, let delay):
+            await deferJob(job, reason: reason, after: delay, log: log, metrics: metrics)
         }
     }
 
@@ -168,6 +173,19 @@ extension BridgeService {
         case .rejected, .unreachable:
             await fail(job, message: "released: worker \(configuration.workerID) shut down before the job finished",
                        retryable: true, retryAfter: .zero, log: log, metrics: metrics)
+        }
+    }
+
+    /// Rate limited: back to the queue for `delay` without spending an attempt; if that cannot be
+    /// recorded, fall back to a retryable failure with the same delay.
+    private func deferJob(_ job: ClaimedJob, reason: String, after delay: Duration, log: JobLog, metrics: BridgeMetrics.Instruments) async {
+        switch await record(log: log, attempts: 1, { try await self.store.defer(job, after: delay, reason: reason) }) {
+        case .recorded(let status):
+            log.logger.debug("bridge: job deferred by the rate limit", metadata: ["status": "\(status)", "after": "\(delay)"])
+        case .staleLease:
+            log.logger.warning("bridge: deferral not recorded, the job is no longer owned by this lease")
+        case .rejected, .unreachable:
+            await fail(job, message: reason, retryable: true, retryAfter: delay, log: log, metrics: metrics)
         }
     }
 

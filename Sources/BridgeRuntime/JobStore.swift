@@ -105,6 +105,19 @@ struct JobStore: Sendable {
         }
     }
 
+    /// Hands a job the rate limiter held back to the queue for `after`, without spending an attempt.
+    func `defer`(_ job: ClaimedJob, after delay: Duration, reason: String) async throws -> String {
+        do {
+            let rows = try await client.query("""
+                select bridge.defer(\(job.id), \(job.leaseToken), \(delay.inSeconds)::double precision, \(reason))
+                """, logger: logger)
+            for try await status in rows.decode(String.self) { return status }
+            return "unknown"
+        } catch where DatabaseError.sqlState(error) == Self.staleLeaseState {
+            throw StaleLease()
+        }
+    }
+
     /// Distinct queues of the registered kinds, so a wildcard pool can claim "every other queue".
     func knownQueues() async throws -> Set<String> {
         let rows = try await client.query("select distinct queue from bridge.job_kinds", logger: logger)

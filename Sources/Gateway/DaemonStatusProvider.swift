@@ -15,13 +15,18 @@ public struct ListenStatus: Codable, Sendable, Equatable {
     public var inFlightJobs: Int
     /// The job kinds this process has handlers for, and so the only ones it claims.
     public var kinds: [String]
+    /// Each connector's mode (`whatsapp: "offline (outbox …)"`, `payments: "stripe (…)"`), so an
+    /// operator sees at a glance which side effects really leave the machine.
+    public var connectors: [String: String]
 
-    public init(connected: Bool, reconnects: Int, channel: String, workerID: String, inFlightJobs: Int, kinds: [String] = []) {
+    public init(connected: Bool, reconnects: Int, channel: String, workerID: String, inFlightJobs: Int, kinds: [String] = [],
+                connectors: [String: String] = [:]) {
         self.connected = connected
         self.reconnects = reconnects
         self.channel = channel
         self.workerID = workerID
         self.inFlightJobs = inFlightJobs
         self.kinds = kinds
+        self.connectors = connectors
     }
 }

@@ -67,6 +67,7 @@ public struct EmailSendHandler: JobHandler {
             context.logger.info("email sent", metadata: ["transport": "\(receipt.transport)", "message_id": "\(receipt.providerMessageID)"])
             return try JobResult.encoding(Result(providerMessageId: receipt.providerMessageID, transport: receipt.transport))
         } catch let error as EmailError {
+            if case .api(_, _, true, let retryAfter) = error { throw JobFailure.retryable(error.description, retryAfter: retryAfter) }
             throw error.isRetryable ? JobFailure.retryable(error.description) : JobFailure.permanent(error.description)
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 /// Maintenance kinds fired by SQL schedules (`proposal.expire`, `payment.remind`) do all their
 /// work in the kind's SQL write-back; the daemon's part is only to complete them, which runs it.
 public struct MaintenanceHandler: JobHandler {
-    public static let kinds = ["proposal.expire", "payment.remind"]
+    public static let kinds = ["proposal.expire", "payment.remind", "whatsapp.templates_fanout"]
 
     public init() {}
 

@@ -2,6 +2,7 @@ import BanquetCore
 import BridgeRuntime
 import ConnectorKit
 import Connectors
+import EdgeFunctions
 import Foundation
 import Gateway
 import JobKinds
@@ -31,12 +32,21 @@ struct DaemonAssembly {
         // 2. The database pool for claims, write-backs, health checks and (later) RPC.
         var bridgeConfiguration = try BridgeConfiguration.fromEnvironment(environment)
         bridgeConfiguration.role = role.rawValue
+        for (name, limit) in WhatsAppSendHandler.defaultRateLimits where bridgeConfiguration.rateLimits[name] == nil {
+            bridgeConfiguration.rateLimits[name] = limit
+        }
+        let whatsappConfiguration = try WhatsAppConfiguration.fromEnvironment(environment)
+        let publicURL = environment.optionalString("BANQUET_PUBLIC_URL") ?? "http://localhost:\(httpPort)"
+        let paymentsConfiguration = try PaymentsConfiguration.fromEnvironment(environment, publicURL: publicURL)
+        let fxConfiguration = try FXConfiguration.fromEnvironment(environment)
+        let instagramConfiguration = try InstagramConfiguration.fromEnvironment(environment)
         let poolSize = try environment.int("BANQUET_DB_POOL_SIZE", default: 20)
         let client = PostgresClient(configuration: databaseURL.clientConfiguration(maxConnections: poolSize, applicationName: "banquet-serve"), backgroundLogger: logger)
 
         var services: [any Service] = [client]
         var bridge: BridgeService?
         var described: Logger.Metadata = ["role": "\(role.rawValue)", "database": "\(databaseURL)"]
+        var connectorModes: [String: String] = [:]
 
         // 2b. Storage bytes, for /storage/v1 and for the jobs that read uploads (menu.extract):
         //     a local directory, or S3 over its own transport (large bodies).
@@ -50,13 +60,21 @@ struct DaemonAssembly {
         // 3. The job runtime, for the roles that run jobs: connectors and the handlers that use them.
         if role.runsJobs {
             let emailConfiguration = try EmailConfiguration.fromEnvironment(environment)
-            let email = makeEmailTransport(configuration: emailConfiguration, logger: logger)
             // As many connections per host as jobs run at once, so no job waits inside the client.
             let http = AsyncHTTPTransport(connectionsPerHost: max(8, bridgeConfiguration.maxConcurrency), logger: logger)
+            let email = makeEmailTransport(configuration: emailConfiguration, http: http, logger: logger)
             var handlers = JobHandlerRegistry()
             handlers.registerBuiltins()
             handlers.register(HTTPPostHandler.kind, handler: HTTPPostHandler(transport: http))
             handlers.register(EmailSendHandler.kind, handler: EmailSendHandler(transport: email, defaultFrom: emailConfiguration.from))
+            let whatsapp = whatsappConfiguration.makeClient(transport: http)
+            handlers.register(WhatsAppSendHandler.kind, handler: WhatsAppSendHandler(client: whatsapp))
+            handlers.register(WhatsAppTemplatesSyncHandler.kind, handler: WhatsAppTemplatesSyncHandler(client: whatsapp))
+            handlers.register(WhatsAppMediaFetchHandler.kind, handler: WhatsAppMediaFetchHandler(
+                client: whatsapp, store: LocalInboundMediaStore(directory: whatsappConfiguration.mediaDirectory)))
+            handlers.register(PaymentCheckoutHandler.kind, handler: PaymentCheckoutHandler(client: paymentsConfiguration.makeClient(transport: http)))
+            handlers.register(FXSyncHandler.kind, handler: FXSyncHandler(source: fxConfiguration.makeSource(transport: http), staleBusinessDays: fxConfiguration.staleBusinessDays))
+            handlers.register(InstagramSendHandler.kind, handler: InstagramSendHandler(client: instagramConfiguration.makeClient(transport: http)))
             for kind in MaintenanceHandler.kinds {
                 handlers.register(kind, handler: MaintenanceHandler())
             }
@@ -68,6 +86,12 @@ struct DaemonAssembly {
             services.append(runtime)
             bridge = runtime
             described["email"] = "\(emailConfiguration.describe())"
+            described["whatsapp"] = "\(whatsappConfiguration.describe())"
+            described["payments"] = "\(paymentsConfiguration.describe())"
+            described["fx"] = "\(fxConfiguration.describe())"
+            described["instagram"] = "\(instagramConfiguration.describe())"
+            connectorModes = ["email": emailConfiguration.describe(), "whatsapp": whatsappConfiguration.describe(), "instagram": instagramConfiguration.describe(),
+                              "payments": paymentsConfiguration.describe(), "fx": fxConfiguration.describe()]
             described["worker"] = "\(bridgeConfiguration.workerID)"
             described["kinds"] = "\(handlers.kinds.joined(separator: ","))"
         }
@@ -79,11 +103,29 @@ struct DaemonAssembly {
             api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client, configuration: .init(environment)), environment: environment, logger: logger)
             api?.objectStore = objectStore
         }
+        // 5. Edge functions: signed provider webhooks, recorded through the write-back functions.
+        let edgeDatabase = EdgeDatabase(client: client)
+        let paymentsWebhook = PaymentsWebhook(secret: paymentsConfiguration.webhookSecret, database: edgeDatabase, logger: logger)
+        var edgeFunctionList: [any EdgeFunction] = [
+            WhatsAppWebhook(gate: MetaWebhookGate(appSecret: whatsappConfiguration.appSecret, verifyToken: whatsappConfiguration.verifyToken),
+                            database: edgeDatabase, logger: logger),
+            InstagramWebhook(gate: MetaWebhookGate(appSecret: instagramConfiguration.appSecret, verifyToken: instagramConfiguration.verifyToken),
+                             database: edgeDatabase, logger: logger),
+            paymentsWebhook,
+            EmailEventsWebhook(secret: environment.optionalString("RESEND_WEBHOOK_SECRET"), database: edgeDatabase, logger: logger),
+            InquiryForm(database: edgeDatabase, trustProxy: try environment.bool("BANQUET_TRUST_PROXY", default: false), logger: logger),
+            CalendarFeed(database: edgeDatabase, logger: logger),
+        ]
+        if paymentsConfiguration.transport == .offline, let secret = paymentsConfiguration.webhookSecret {
+            edgeFunctionList.append(PaymentsSandbox(webhook: paymentsWebhook, secret: secret, sessions: paymentsConfiguration.outbox, logger: logger))
+        }
+        let edgeFunctions = EdgeFunctions(edgeFunctionList)
         let gateway = try Gateway(
             configuration: .init(host: httpHost, port: httpPort, version: BanquetVersion.current, role: role),
             client: client,
-            status: bridge.map(BridgeStatusAdapter.init(bridge:)),
+            status: bridge.map { BridgeStatusAdapter(bridge: $0, connectors: connectorModes) },
             registry: registry,
+            edgeFunctions: edgeFunctions,
             api: api,
             logger: logger
         )
@@ -100,11 +142,13 @@ struct DaemonAssembly {
 /// Adapts the bridge's status to what `/health/all` shows.
 struct BridgeStatusAdapter: DaemonStatusProvider {
     let bridge: BridgeService
+    let connectors: [String: String]
 
     func listenStatus() async -> ListenStatus {
         let status = await bridge.status
         return ListenStatus(connected: status.listenConnected, reconnects: status.listenReconnects, channel: BridgeService.channel,
-                            workerID: status.workerID, inFlightJobs: status.inFlight, kinds: status.kinds)
+                            workerID: status.workerID, inFlightJobs: status.inFlight, kinds: status.kinds,
+                            connectors: connectors)
     }
 }
 

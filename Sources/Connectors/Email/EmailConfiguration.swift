@@ -1,4 +1,5 @@
 import BanquetCore
+import ConnectorKit
 import Foundation
 import Logging
 
@@ -14,10 +15,15 @@ import Logging
 /// | `SMTP_STARTTLS` | `never`, `if-available`, `required` | `required` |
 /// | `SMTP_TIMEOUT_SECONDS` | per connect and per reply | `30` |
 /// | `SMTP_HELO_NAME` | EHLO name | sender's domain |
+/// | `RESEND_API_KEY` | API key (required for `resend`) | — |
+/// | `RESEND_API_URL` | API base | `https://api.resend.com` |
+/// | `RESEND_TIMEOUT_SECONDS` | per request | `20` |
+/// | `RESEND_WEBHOOK_SECRET` | `whsec_…` Svix secret of the email-events webhook | — (webhook answers 503) |
 public struct EmailConfiguration: Sendable {
     public enum Transport: String, Sendable, CaseIterable {
         case mailbox
         case smtp
+        case resend
     }
 
     public var transport: Transport
@@ -26,6 +32,10 @@ public struct EmailConfiguration: Sendable {
     public var mailboxDirectory: URL
     /// Set when `transport == .smtp`.
     public var smtp: SMTPConfiguration?
+    /// Set when `transport == .resend`.
+    public var resend: ResendConfiguration?
+    /// The email-events webhook's Svix secret (any transport may receive events).
+    public var webhookSecret: String?
 
     public init(transport: Transport, from: String = "Banquet <no-reply@banquet.local>", mailboxDirectory: URL, smtp: SMTPConfiguration? = nil) {
         self.transport = transport
@@ -50,6 +60,15 @@ public struct EmailConfiguration: Sendable {
         if transport == .smtp {
             configuration.smtp = try smtpConfiguration(env)
         }
+        if transport == .resend {
+            guard let key = env.optionalString("RESEND_API_KEY") else { throw BanquetError.configuration("BANQUET_EMAIL_TRANSPORT=resend needs RESEND_API_KEY") }
+            let raw = env.string("RESEND_API_URL", default: "https://api.resend.com")
+            guard let url = URL(string: raw), url.scheme == "https" || url.scheme == "http" else {
+                throw BanquetError.configuration("RESEND_API_URL must be an http(s) URL, got '\(raw)'")
+            }
+            configuration.resend = ResendConfiguration(apiKey: key, apiURL: url, timeout: .seconds(try env.int("RESEND_TIMEOUT_SECONDS", default: 20)))
+        }
+        configuration.webhookSecret = env.optionalString("RESEND_WEBHOOK_SECRET")
         return configuration
     }
 
@@ -59,6 +78,8 @@ public struct EmailConfiguration: Sendable {
         case (.smtp, let smtp?):
             let auth = smtp.username.map { "AUTH as \($0)" } ?? "no AUTH"
             return "smtp \(smtp.host):\(smtp.port) (STARTTLS \(smtp.startTLS.rawValue), \(auth))"
+        case (.resend, _):
+            return "resend (\(resend.map { Redaction.url($0.apiURL) } ?? "?"))"
         default:
             return "mailbox (offline: .eml files in \(mailboxDirectory.path); nothing is delivered)"
         }
@@ -85,14 +106,29 @@ public struct EmailConfiguration: Sendable {
     }
 }
 
+/// Resend's settings; the key is never logged.
+public struct ResendConfiguration: Sendable {
+    public var apiKey: String
+    public var apiURL: URL
+    public var timeout: Duration
+}
+
+/// The transport the configuration names, for transports that speak HTTP through `http`.
+public func makeEmailTransport(configuration: EmailConfiguration, http: any HTTPTransport, logger: Logger) -> any EmailTransport {
+    if configuration.transport == .resend, let resend = configuration.resend {
+        return ResendTransport(baseURL: resend.apiURL, apiKey: resend.apiKey, timeout: resend.timeout, transport: http)
+    }
+    return makeEmailTransport(configuration: configuration, logger: logger)
+}
+
 /// The transport the configuration names: the daemon's one place that picks real or offline.
 public func makeEmailTransport(configuration: EmailConfiguration, logger: Logger) -> any EmailTransport {
     switch (configuration.transport, configuration.smtp) {
     case (.smtp, let smtp?):
         return SMTPTransport(configuration: smtp, logger: logger)
-    case (.smtp, nil), (.mailbox, _):
-        if configuration.transport == .smtp {
-            logger.error("BANQUET_EMAIL_TRANSPORT=smtp without SMTP settings; writing to the mailbox instead")
+    case (.smtp, nil), (.mailbox, _), (.resend, _):
+        if configuration.transport != .mailbox {
+            logger.error("BANQUET_EMAIL_TRANSPORT=\(configuration.transport.rawValue) without its settings; writing to the mailbox instead")
         }
         return MailboxTransport(directory: configuration.mailboxDirectory, logger: logger)
     }

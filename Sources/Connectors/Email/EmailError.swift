@@ -19,9 +19,13 @@ public enum EmailError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupported(String)
     /// The mailbox directory could not be written: retryable (disk full, permissions fixed later).
     case mailboxWrite(path: String, reason: String)
+    /// An email API (Resend) refused the request or did not answer; `retryable` follows its
+    /// status (429 and 5xx, timeouts) and `message` carries its explanation.
+    case api(provider: String, message: String, retryable: Bool, retryAfter: Duration?)
 
     public var isRetryable: Bool {
         switch self {
+        case .api(_, _, let retryable, _): return retryable
         case .rejected(_, let reply): return reply.isTransient
         case .connectionFailed, .timedOut, .connectionLost, .mailboxWrite: return true
         case .invalidAddress, .invalidMessage, .unsupported: return false
@@ -52,6 +56,8 @@ public enum EmailError: Error, Sendable, Equatable, CustomStringConvertible {
             return reason
         case .mailboxWrite(let path, let reason):
             return "cannot write \(path): \(reason)"
+        case .api(let provider, let message, _, _):
+            return "\(provider) refused the email: \(message)"
         }
     }
 }

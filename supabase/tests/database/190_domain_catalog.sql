@@ -36,8 +36,9 @@ select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
    where p.pronamespace = 'public'::regnamespace and has_function_privilege('service_role', p.oid, 'execute')
      and not has_function_privilege('authenticated', p.oid, 'execute')),
-  array['admit_ai_job', 'ai_proposal_context', 'expire_proposals', 'ingest_webhook_event', 'receive_message', 'record_ai_run', 'record_message_status', 'record_payment_event',
-        'release_expired_holds', 'save_menu_extraction', 'save_proposal_draft', 'send_payment_reminders', 'upsert_fx_rates'],
+  array['admit_ai_job', 'ai_proposal_context', 'attach_inbound_media', 'expire_proposals', 'ingest_webhook_event', 'receive_instagram_comment',
+        'receive_message', 'record_ai_run', 'record_email_event', 'record_message_status', 'record_payment_event', 'release_expired_holds',
+        'save_menu_extraction', 'save_proposal_draft', 'send_payment_reminders', 'upsert_fx_rates', 'venue_calendar', 'venue_inquiry_origins'],
   'the daemon write-backs are service-role only');
 
 select cmp_ok((select count(*)::int from pg_proc p where p.pronamespace = 'public'::regnamespace), '>=', 40, 'at least 40 API functions');
