@@ -4,7 +4,8 @@ import Hummingbird
 
 /// CORS for browser clients (the supabase-js frontend): `BANQUET_CORS_ORIGINS` is `*` (default,
 /// as Supabase answers) or a comma-separated list of allowed origins. Preflights are answered
-/// here; other responses get the allow-origin header.
+/// here; other responses get the allow-origin header. Edge functions (`/functions/v1/…`) are left
+/// alone: each sets its own policy (the inquiry form allows only the venue's own site).
 struct GatewayCORSMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
@@ -19,7 +20,9 @@ struct GatewayCORSMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[.origin] else { return try await next(request, context) }
+        guard let origin = request.headers[.origin], !request.uri.path.hasPrefix("/functions/") else {
+            return try await next(request, context)
+        }
         let allowed = origins == nil || origins!.contains(origin)
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             guard allowed else { return Response(status: .forbidden) }
