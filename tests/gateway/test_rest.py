@@ -44,6 +44,10 @@ def probes(banquet):
                                     'custom', current_setting('request.headers')::jsonb ->> 'x-custom',
                                     'authorization', current_setting('request.headers')::jsonb ->> 'authorization',
                                     'readonly', current_setting('transaction_read_only')) $$;
+        create function public.gw_pair(p_n int, out doubled int, out label text) language sql stable as $$ select p_n * 2, 'n=' || p_n $$;
+        create function public.gw_pairs(p_n int) returns table (n int, square int) language sql stable as $$ select i, i * i from generate_series(1, p_n) i $$;
+        create function public.gw_over(p_a int) returns text language sql stable as $$ select 'int ' || p_a $$;
+        create function public.gw_over(p_b text) returns text language sql stable as $$ select 'text ' || p_b $$;
         create function public.gw_numbers(p_n int) returns setof int language sql stable as $$ select generate_series(1, p_n) $$;
         create schema gateway_test;
         grant usage on schema gateway_test to anon, authenticated;
@@ -166,6 +170,18 @@ def test_void_is_204_and_whole_body_and_sets(banquet, probes):
     assert single.status_code == 406 and single.json()["code"] == "PGRST116"
     one = rpc(banquet, "gw_numbers", {"p_n": 1}, headers={"Accept": "application/vnd.pgrst.object+json"})
     assert one.status_code == 200 and one.json() == 1
+
+
+def test_composite_answers_and_overloads(banquet, probes):
+    # A single composite row is an object; a table function is an array of objects.
+    assert rpc(banquet, "gw_pair", {"p_n": 21}).json() == {"doubled": 42, "label": "n=21"}
+    assert rpc(banquet, "gw_pairs", {"p_n": 2}).json() == [{"n": 1, "square": 1}, {"n": 2, "square": 4}]
+    # Overloads are told apart by argument names, in POST bodies and GET query strings alike.
+    assert rpc(banquet, "gw_over", {"p_a": 7}).json() == "int 7"
+    assert rpc(banquet, "gw_over", {"p_b": "x"}).json() == "text x"
+    assert rpc(banquet, "gw_over", method="GET", params={"p_b": "y"}).json() == "text y"
+    both = rpc(banquet, "gw_over", {"p_a": 1, "p_b": "x"})
+    assert both.status_code == 404 and both.json()["code"] == "PGRST202"
 
 
 def test_unsupported_accept_is_406(banquet, probes):
