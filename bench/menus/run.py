@@ -114,11 +114,12 @@ def llm_path(brochures) -> tuple[Tally, dict]:
     import importlib.util
 
     import psycopg  # noqa: F401  (the harness needs it; fail here with a clear import error)
-    from standin_server import MODEL, MenuStandInServer
+    from standin_server import MODEL, MenuStandInServer, read_brochure
     spec = importlib.util.spec_from_file_location("gateway_harness", ROOT / "tests" / "gateway" / "conftest.py")
     harness = importlib.util.module_from_spec(spec)
     sys.modules["gateway_harness"] = harness
     spec.loader.exec_module(harness)
+    from brochures import upload
     from venue import make_venue
 
     key = "sk-bench-" + uuid.uuid4().hex[:16]
@@ -128,18 +129,9 @@ def llm_path(brochures) -> tuple[Tally, dict]:
     tally = Tally()
     try:
         venue = make_venue(banquet, auto_draft=False, name="Bench Venue")
-        documents = {}
-        for seed, menu, pdf_bytes in brochures:
-            # Where the local storage backend keeps an object, and the row register_document makes;
-            # the documents trigger enqueues menu.extract (as in tests/ai/test_menu_extract.py).
-            path = f"{venue.organization_id}/bench-{seed:03d}.pdf"
-            target = banquet.data_dir / "storage" / "venue-brochures" / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(pdf_bytes)
-            documents[seed] = str(banquet.sql(
-                """insert into app.documents (organization_id, venue_id, kind, bucket_id, object_path, file_name, mime_type)
-                   values (%s, %s, 'brochure', 'venue-brochures', %s, %s, 'application/pdf') returning id""",
-                venue.organization_id, venue.venue_id, path, f"bench-{seed:03d}.pdf")[0][0])
+        # Each brochure where the local storage backend keeps objects, with its documents row,
+        # whose trigger enqueues menu.extract — as in tests/ai/test_menu_extract.py.
+        documents = {seed: upload(banquet, venue, pdf_bytes, f"bench-{seed:03d}.pdf") for seed, _, pdf_bytes in brochures}
         deadline = time.monotonic() + 60 + 10 * len(documents)
         while True:
             rows = banquet.sql("""select id::text, extraction_status, extraction_error, extracted_menu_id from app.documents
@@ -152,7 +144,8 @@ def llm_path(brochures) -> tuple[Tally, dict]:
         status = {r[0]: r for r in rows}
         statuses: dict[str, int] = {}
         failures = []
-        for seed, menu, _ in brochures:
+        answered, kept, changed = set(), set(), set()
+        for seed, menu, pdf_bytes in brochures:
             _, state, error, menu_id = status[documents[seed]]
             statuses[state] = statuses.get(state, 0) + 1
             if state != "done":
@@ -160,6 +153,17 @@ def llm_path(brochures) -> tuple[Tally, dict]:
             items = banquet.sql("select name, price_minor from app.menu_items where menu_id = %s order by sort_order", menu_id) if menu_id else []
             packages = banquet.sql("select name, price_per_guest_minor from app.packages where menu_id = %s", menu_id) if menu_id else []
             tally.add(seed, menu, items, packages)
+            # The stand-in's own reading of this brochure's pdftotext text, outside the daemon: what
+            # the path was handed. Saved vs this is what the path itself kept, lost or changed.
+            with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+                pdf.write(pdf_bytes)
+                pdf.flush()
+                text = subprocess.run(["pdftotext", "-layout", pdf.name, "-"], capture_output=True, text=True, check=True).stdout
+            direct = {(seed, fold(i["name"]), i["price_minor"]) for s in read_brochure(text)["sections"] for i in s["items"]}
+            saved = {(seed, fold(n), p) for n, p in items}
+            answered |= direct
+            kept |= saved & direct
+            changed |= saved - direct
         runs = banquet.sql("""select outcome, count(*)::int, sum(input_tokens)::bigint, sum(output_tokens)::bigint, round(avg(latency_ms))::int,
                                      max(prompt_version),
                                      max(cost_source)
@@ -170,6 +174,9 @@ def llm_path(brochures) -> tuple[Tally, dict]:
             "model_calls": {r[0]: r[1] for r in runs}, "repair_requests": server.repairs, "brochures_sent": server.brochures,
             "input_tokens": sum(r[2] for r in runs), "output_tokens": sum(r[3] for r in runs),
             "mean_call_latency_ms": round(sum(r[1] * r[4] for r in runs) / max(1, sum(r[1] for r in runs))),
+            "path_kept": {"items_answered_by_stand_in": len(answered), "saved_as_answered": len(kept),
+                          "share_kept": round(len(kept) / len(answered), 4) if answered else 0.0,
+                          "saved_but_not_answered": len(changed)},
             "prompt_version": runs[0][5] if runs else None, "cost_source": runs[0][6] if runs else None,
         }
         harness.stop_banquet(banquet)
@@ -236,7 +243,9 @@ def main():
     note = (f"LLM path: {CORPUS} `menu.extract` jobs in a real `banquet serve` against the local stand-in server "
             f"(`bench/menus/standin_server.py`, a regex reading of the brochure text it is sent, **not a model**): "
             f"documents {docs_status}; model calls {calls}, {llm_stats['repair_requests']} repair request(s); "
-            f"prompt `{llm_stats['prompt_version']}`. The LLM-path columns measure what the path keeps or loses end to end "
+            f"prompt `{llm_stats['prompt_version']}`. Of the {llm_stats['path_kept']['items_answered_by_stand_in']} items the stand-in "
+            f"reads from pdftotext's text on its own, {llm_stats['path_kept']['saved_as_answered']} were saved unchanged by the path "
+            f"and {llm_stats['path_kept']['saved_but_not_answered']} saved items differ from its reading. The LLM-path columns measure what the path keeps or loses end to end "
             f"with that stand-in, never a model's accuracy.")
     docs = ROOT / "docs" / "benchmarks.md"
     text = docs.read_text()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import menus
-from test_menu_extract import finished, saved_items, upload
+from brochures import finished, saved_items, upload
 from venue import make_venue
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "menus"))
