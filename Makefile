@@ -146,7 +146,7 @@ bench-gateway: deps test-db ## RPC through the gateway vs pgbench running the sa
 	BENCH_DATABASE_URL=$(TEST_ADMIN_URL) BANQUET_BIN=$(ROOT)/.build/release/banquet bench/gateway/run.sh
 
 
-bench-menus: deps build ## offline menu parser precision/recall/F1 on generated brochures -> bench/results/menus.json, docs/benchmarks.md
-	BANQUET_BIN=$(BIN) python3 bench/menus/run.py
+bench-menus: deps build test-db ## menu extraction P/R/F1, offline parser and the LLM path (local stand-in server) -> bench/results/menus.json, docs/benchmarks.md
+	$(SWIFT_TEST_ENV) python3 bench/menus/run.py
 
 bench: bench-sql bench-bridge bench-gateway bench-menus ## all benchmarks
