@@ -60,6 +60,9 @@ public struct InboundMediaStorage: Sendable {
         } catch let error as ObjectStoreError {
             if case .invalidKey = error { throw WhatsAppError(kind: .permanent, code: nil, reason: "media \(error)") }
             throw WhatsAppError(kind: .retryable(retryAfter: nil), code: nil, reason: "media \(key) not stored (\(mode)): \(error)")
+        } catch {
+            // A directory that cannot be created, a dropped connection: worth another attempt.
+            throw WhatsAppError(kind: .retryable(retryAfter: nil), code: nil, reason: "media \(key) not stored (\(mode)): \(error)")
         }
         // The ETag Storage reports for an object: the quoted MD5 of its bytes (S3's, for a single PUT).
         let eTag = "\"" + Insecure.MD5.hash(data: media.bytes).map { String(format: "%02x", $0) }.joined() + "\""
