@@ -15,10 +15,11 @@ comment on column app.messages.reply_to_message_id is 'The message of the same c
 -- The column is null in every existing row, so there is nothing to validate; new rows are checked.
 alter table app.messages add constraint messages_reply_to_message_id_fkey
   foreign key (reply_to_message_id) references app.messages (id) on delete set null not valid;
--- Replies are rare: the partial index covers only them, and builds at once over a column that is
--- null everywhere. CONCURRENTLY cannot run inside the migration's transaction.
+-- For the foreign key's `on delete set null` (a deleted message finds its replies). Full, not
+-- partial, so the foreign-key index check sees it. CONCURRENTLY cannot run inside the migration's
+-- transaction.
 -- squawk-ignore require-concurrent-index-creation
-create index messages_reply_to_message_id_idx on app.messages (reply_to_message_id) where reply_to_message_id is not null;
+create index messages_reply_to_message_id_idx on app.messages (reply_to_message_id);
 
 -- Triggers ------------------------------------------------------------------------------------
 
