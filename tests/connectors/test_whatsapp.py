@@ -133,7 +133,10 @@ def test_a_send_accepted_with_200_then_failed_131047_on_its_status_fails_the_mes
     state, _, error = message(banquet, message_id)
     assert state == "failed"
     assert error.startswith("WhatsApp error 131047: Re-engagement message")
-    notes = banquet.sql("select kind, body from app.notifications where entity_id = %s and kind like 'message.%%'", conversation)
+    # The guest's "hello there" goes to AI triage, whose offline model may flag it for a person
+    # (message.needs_human) on the same conversation: a different rule, not counted here.
+    notes = banquet.sql("""select kind, body from app.notifications where entity_id = %s and kind like 'message.%%'
+                           and kind <> 'message.needs_human'""", conversation)
     assert len(notes) == 1 and notes[0][0] == "message.window_closed"
     assert "booking_followup (en)" in notes[0][1]
 

@@ -6,6 +6,7 @@ S3 store against moto (IAM auth on, so the daemon's SigV4 signatures are checked
 from __future__ import annotations
 
 import importlib.util
+import sys
 import uuid
 
 import pytest
@@ -20,6 +21,7 @@ from whatsapp_payloads import inbound_text
 # each have a conftest.py, so neither is importable from the other by name.
 _spec = importlib.util.spec_from_file_location("moto_server", ROOT / "tests/gateway/moto_server.py")
 moto_server = importlib.util.module_from_spec(_spec)
+sys.modules["moto_server"] = moto_server
 _spec.loader.exec_module(moto_server)
 
 TOKEN = "graph-media-token-0123456789"
