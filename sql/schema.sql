@@ -2160,12 +2160,15 @@ declare
   v_contact app.contacts;
   v_account app.channel_accounts;
   v_template app.message_templates;
+  v_reply_to text;
   v_payload jsonb;
 begin
   select * into v_conversation from app.conversations c where c.id = new.conversation_id;
   select * into v_contact from app.contacts c where c.id = v_conversation.contact_id;
   select * into v_account from app.channel_accounts a where a.id = v_conversation.channel_account_id;
   select * into v_template from app.message_templates t where t.id = new.template_id;
+  select m.provider_message_id into v_reply_to from app.messages m
+  where m.id = new.reply_to_message_id and m.conversation_id = new.conversation_id;
   v_payload := jsonb_build_object(
     'message_id', new.id,
     'conversation_id', new.conversation_id,
@@ -2180,6 +2183,10 @@ begin
     || case when v_conversation.channel = 'instagram' and new.kind = 'text'
                  and (v_conversation.window_expires_at is null or v_conversation.window_expires_at < now())
             then jsonb_build_object('tag', 'HUMAN_AGENT')
+  else '{}' end
+    -- WhatsApp quotes the replied-to message by its wamid (`context.message_id`).
+    || case when v_conversation.channel = 'whatsapp' and v_reply_to is not null
+            then jsonb_build_object('reply_to', v_reply_to)
   else '{}' end;
   perform bridge.enqueue(v_conversation.channel || '.send', v_payload, new.organization_id, 'message:' || new.id);
   update app.conversations set last_message_at = new.created_at where id = new.conversation_id;
@@ -2191,7 +2198,7 @@ $$;
 -- Name: FUNCTION tg_messages__enqueue_send(); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.tg_messages__enqueue_send() IS 'Rule: an outbound message is enqueued for the daemon as whatsapp.send, instagram.send or email.send.';
+COMMENT ON FUNCTION app.tg_messages__enqueue_send() IS 'Rule: an outbound message is enqueued for the daemon as whatsapp.send (with reply_to = the quoted message''s wamid), instagram.send or email.send.';
 
 --
 -- Name: tg_messages__handle_inbound(); Type: FUNCTION; Schema: app; Owner: -
@@ -2698,20 +2705,46 @@ COMMENT ON FUNCTION app.venue_organization_id(p_venue_id uuid) IS 'The organizat
 --
 
 CREATE FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_message app.messages;
+  v_bucket text := coalesce(p_result ->> 'bucket', 'message-media');
+  v_path text := p_result ->> 'path';
+begin
+  select * into v_message from app.messages m where m.id = (p_payload ->> 'message_id')::uuid;
+  if not found then
+    return;  -- the message (or its conversation) was deleted while the file downloaded
+  end if;
+  -- The key decides who may read the file (RLS on the first folder): it must be this message's.
+  if v_path is null or v_path not like v_message.organization_id || '/' || v_message.conversation_id || '/%' then
+    raise exception using errcode = 'BQ001',
+      message = format('media path %s is not under %s/%s/', left(v_path, 200), v_message.organization_id, v_message.conversation_id);
+  end if;
+  -- The row the storage gateway would write for an upload: no owner (the daemon is no user), and
+  -- Storage's metadata names, so /storage/v1 serves its type, size and ETag. A retried job
+  -- replaces the same key.
+  insert into storage.objects (bucket_id, name, owner, metadata)
+  values (v_bucket, v_path, null, jsonb_strip_nulls(jsonb_build_object(
+    'eTag', p_result ->> 'etag', 'size', (p_result ->> 'size')::bigint, 'mimetype', p_result ->> 'mime_type',
+    'cacheControl', coalesce(p_result ->> 'cache_control', 'max-age=3600'),
+    'lastModified', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+    'contentLength', (p_result ->> 'size')::bigint, 'httpStatusCode', 200)))
+  on conflict (bucket_id, name) do update
+    set metadata = excluded.metadata, updated_at = now(), last_accessed_at = now();
   update app.messages set media = coalesce(media, '{}') || jsonb_strip_nulls(jsonb_build_object(
-    'path', p_result ->> 'path', 'size', (p_result ->> 'size')::bigint, 'sha256', p_result ->> 'sha256',
+    'bucket', v_bucket, 'path', v_path, 'size', (p_result ->> 'size')::bigint, 'sha256', p_result ->> 'sha256',
     'mime_type', coalesce(p_result ->> 'mime_type', media ->> 'mime_type')))
-  where id = (p_payload ->> 'message_id')::uuid
+  where id = v_message.id;
+end
 $$;
 
 --
 -- Name: FUNCTION whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.media_fetch: p_result {path, size, sha256, mime_type} goes on the message''s media.';
+COMMENT ON FUNCTION app.whatsapp_media_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.media_fetch: p_result {bucket, path, size, sha256, mime_type, etag, cache_control} becomes the storage.objects row (owner null) and the message''s media.';
 
 --
 -- Name: whatsapp_templates_fanout_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
@@ -4219,7 +4252,9 @@ begin
   update app.messages set media = coalesce(media, '{}') || jsonb_build_object('media_id', p_media_id, 'kind', p_kind, 'mime_type', p_mime_type)
   where id = p_message_id;
   perform bridge.enqueue('whatsapp.media_fetch',
-    jsonb_build_object('message_id', p_message_id, 'media_id', p_media_id, 'account', v_account, 'mime_type', p_mime_type),
+    jsonb_build_object('message_id', p_message_id, 'media_id', p_media_id, 'account', v_account, 'mime_type', p_mime_type,
+                       'organization_id', v_message.organization_id, 'conversation_id', v_message.conversation_id,
+                       'wamid', v_message.provider_message_id),
     v_message.organization_id, 'media:' || p_media_id);
 end
 $$;
@@ -4228,7 +4263,7 @@ $$;
 -- Name: FUNCTION attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text) IS 'Inbound WhatsApp webhook: records a message''s media id and enqueues its download (whatsapp.media_fetch). Service role only.';
+COMMENT ON FUNCTION public.attach_inbound_media(p_message_id uuid, p_media_id text, p_kind text, p_mime_type text) IS 'Inbound WhatsApp webhook: records a message''s media id and enqueues its download (whatsapp.media_fetch) into the message-media bucket. Service role only.';
 
 --
 -- Name: cancel_booking(uuid, text); Type: FUNCTION; Schema: public; Owner: -
@@ -6752,30 +6787,48 @@ $$;
 COMMENT ON FUNCTION public.save_space(p_venue_id uuid, p_name text, p_max_guests integer, p_min_guests integer, p_room_fee_minor bigint, p_fnb_minimum_minor bigint, p_space_id uuid) IS 'Creates a space in a venue, or updates it when p_space_id is given; returns its id. Owners and managers.';
 
 --
--- Name: send_message(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: send_message(uuid, text, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.send_message(p_conversation_id uuid, p_body text) RETURNS uuid
+CREATE FUNCTION public.send_message(p_conversation_id uuid, p_body text, p_reply_to_message_id uuid DEFAULT NULL::uuid) RETURNS uuid
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
 declare
   v_conversation app.conversations := app.conversation_for_update(p_conversation_id);
+  v_reply_to app.messages;
   v_message_id uuid;
 begin
   perform app.require_text(p_body, 'p_body', 'message');
-  insert into app.messages (organization_id, conversation_id, direction, kind, body, status, sent_by)
-  values (v_conversation.organization_id, p_conversation_id, 'out', 'text', p_body, 'queued', (select auth.uid()))
+  if p_reply_to_message_id is not null then
+    -- Runs as the caller: RLS hides another organization's messages, which answer like a missing one.
+    select * into v_reply_to from app.messages m
+    where m.id = p_reply_to_message_id and m.conversation_id = p_conversation_id;
+    if not found then
+      raise exception using errcode = 'BQ002',
+        message = format('p_reply_to_message_id: message %s not found in this conversation', p_reply_to_message_id);
+    end if;
+    if v_conversation.channel <> 'whatsapp' then
+      raise exception using errcode = 'BQ001', message = format('p_reply_to_message_id: a %s message cannot quote another', v_conversation.channel),
+        hint = 'Quoting a message is a WhatsApp feature; send the text without p_reply_to_message_id.';
+    end if;
+    if v_reply_to.provider_message_id is null then
+      raise exception using errcode = 'BQ001', message = 'p_reply_to_message_id: that message has no WhatsApp id yet',
+        hint = 'Reply to a received message, or to a sent one once WhatsApp accepted it.';
+    end if;
+  end if;
+  insert into app.messages (organization_id, conversation_id, direction, kind, body, status, sent_by, reply_to_message_id)
+  values (v_conversation.organization_id, p_conversation_id, 'out', 'text', p_body, 'queued', (select auth.uid()), p_reply_to_message_id)
   returning id into v_message_id;
   return v_message_id;
 end
 $$;
 
 --
--- Name: FUNCTION send_message(p_conversation_id uuid, p_body text); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION send_message(p_conversation_id uuid, p_body text, p_reply_to_message_id uuid); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.send_message(p_conversation_id uuid, p_body text) IS 'Sends a free-form text in a conversation (enqueued for the daemon). BQ501 outside the 24-hour WhatsApp/Instagram window. Any member.';
+COMMENT ON FUNCTION public.send_message(p_conversation_id uuid, p_body text, p_reply_to_message_id uuid) IS 'Sends a free-form text in a conversation (enqueued for the daemon); p_reply_to_message_id quotes a message of the same WhatsApp conversation (BQ002 when not in it, BQ001 without a WhatsApp id). BQ501 outside the 24-hour WhatsApp/Instagram window. Any member.';
 
 --
 -- Name: send_payment_reminders(integer); Type: FUNCTION; Schema: public; Owner: -
@@ -7719,6 +7772,7 @@ CREATE TABLE app.messages (
     language text,
     suggested_reply text,
     needs_human boolean DEFAULT false NOT NULL,
+    reply_to_message_id uuid,
     CONSTRAINT messages_check CHECK (((direction = 'in'::text) = (status = 'received'::text))),
     CONSTRAINT messages_check1 CHECK (((kind <> 'template'::text) OR (template_id IS NOT NULL))),
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['in'::text, 'out'::text]))),
@@ -7751,6 +7805,12 @@ COMMENT ON COLUMN app.messages.suggested_reply IS 'An AI-drafted reply for staff
 --
 
 COMMENT ON COLUMN app.messages.needs_human IS 'The AI classification was below the confidence threshold: a person decides what this message is.';
+
+--
+-- Name: COLUMN messages.reply_to_message_id; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.messages.reply_to_message_id IS 'The message of the same conversation this one quotes (WhatsApp reply context); null for a plain message.';
 
 --
 -- Name: notifications; Type: TABLE; Schema: app; Owner: -
@@ -9100,6 +9160,12 @@ CREATE INDEX messages_organization_id_conversation_id_created_at_idx ON app.mess
 CREATE INDEX messages_organization_id_template_id_idx ON app.messages USING btree (organization_id, template_id);
 
 --
+-- Name: messages_reply_to_message_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX messages_reply_to_message_id_idx ON app.messages USING btree (reply_to_message_id);
+
+--
 -- Name: messages_sent_by_idx; Type: INDEX; Schema: app; Owner: -
 --
 
@@ -9770,6 +9836,13 @@ ALTER TABLE ONLY app.messages
 
 ALTER TABLE ONLY app.messages
     ADD CONSTRAINT messages_organization_id_template_id_fkey FOREIGN KEY (organization_id, template_id) REFERENCES app.message_templates(organization_id, id);
+
+--
+-- Name: messages messages_reply_to_message_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.messages
+    ADD CONSTRAINT messages_reply_to_message_id_fkey FOREIGN KEY (reply_to_message_id) REFERENCES app.messages(id) ON DELETE SET NULL NOT VALID;
 
 --
 -- Name: messages messages_sent_by_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
@@ -10678,6 +10751,13 @@ CREATE POLICY "Managers can upload their organization's files" ON storage.object
 --
 
 CREATE POLICY "Members can read their organization's files" ON storage.objects FOR SELECT TO authenticated USING (((bucket_id = ANY (ARRAY['venue-images'::text, 'logos'::text, 'venue-brochures'::text])) AND ((storage.foldername(name))[1] IN ( SELECT (o.o)::text AS o
+   FROM app.user_organization_ids() o(o)))));
+
+--
+-- Name: objects Members can read their organization's message media; Type: POLICY; Schema: storage; Owner: -
+--
+
+CREATE POLICY "Members can read their organization's message media" ON storage.objects FOR SELECT TO authenticated USING (((bucket_id = 'message-media'::text) AND ((storage.foldername(name))[1] IN ( SELECT (o.o)::text AS o
    FROM app.user_organization_ids() o(o)))));
 
 --
@@ -12198,11 +12278,11 @@ REVOKE ALL ON FUNCTION public.save_space(p_venue_id uuid, p_name text, p_max_gue
 GRANT ALL ON FUNCTION public.save_space(p_venue_id uuid, p_name text, p_max_guests integer, p_min_guests integer, p_room_fee_minor bigint, p_fnb_minimum_minor bigint, p_space_id uuid) TO authenticated;
 
 --
--- Name: FUNCTION send_message(p_conversation_id uuid, p_body text); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION send_message(p_conversation_id uuid, p_body text, p_reply_to_message_id uuid); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.send_message(p_conversation_id uuid, p_body text) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.send_message(p_conversation_id uuid, p_body text) TO authenticated;
+REVOKE ALL ON FUNCTION public.send_message(p_conversation_id uuid, p_body text, p_reply_to_message_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.send_message(p_conversation_id uuid, p_body text, p_reply_to_message_id uuid) TO authenticated;
 
 --
 -- Name: FUNCTION send_payment_reminders(p_days_ahead integer); Type: ACL; Schema: public; Owner: -

@@ -71,7 +71,7 @@ struct DaemonAssembly {
             handlers.register(WhatsAppSendHandler.kind, handler: WhatsAppSendHandler(client: whatsapp))
             handlers.register(WhatsAppTemplatesSyncHandler.kind, handler: WhatsAppTemplatesSyncHandler(client: whatsapp))
             handlers.register(WhatsAppMediaFetchHandler.kind, handler: WhatsAppMediaFetchHandler(
-                client: whatsapp, store: LocalInboundMediaStore(directory: whatsappConfiguration.mediaDirectory)))
+                client: whatsapp, storage: InboundMediaStorage(store: objectStore)))
             handlers.register(PaymentCheckoutHandler.kind, handler: PaymentCheckoutHandler(client: paymentsConfiguration.makeClient(transport: http)))
             handlers.register(FXSyncHandler.kind, handler: FXSyncHandler(source: fxConfiguration.makeSource(transport: http), staleBusinessDays: fxConfiguration.staleBusinessDays))
             handlers.register(InstagramSendHandler.kind, handler: InstagramSendHandler(client: instagramConfiguration.makeClient(transport: http)))

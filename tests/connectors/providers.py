@@ -154,6 +154,9 @@ class FakeGraph(FakeServer):
             return 400, {"Content-Type": "application/json"}, graph_error(132000, "(#132000) Number of parameters does not match the expected number of params")
         if kind not in ("text", "template"):
             return 400, {"Content-Type": "application/json"}, graph_error(131051, "Unsupported message type")
+        context = body.get("context")
+        if context is not None and not (isinstance(context, dict) and isinstance(context.get("message_id"), str) and context["message_id"]):
+            return 400, {"Content-Type": "application/json"}, graph_error(100, "(#100) Param context['message_id'] must be a valid message id")
         scripted = self.script.get(to)
         if scripted:
             status, payload, headers = scripted.pop(0)

@@ -8,84 +8,23 @@ venue are created through the RPCs, run as that user the way the gateway runs re
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import httpx
 import jwt as pyjwt
 import psycopg
 import pytest
-from botocore.config import Config
 from storage3.exceptions import StorageApiError
 from supabase import ClientOptions, create_client
 
 from conftest import Banquet, new_email, start_banquet, stop_banquet
+from moto_server import Moto, s3_env, start_moto
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-# --- moto (S3) --------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Moto:
-    endpoint: str
-    access_key: str
-    secret_key: str
-    bucket: str
-    process: subprocess.Popen
-
-    def client(self, secret_key: str | None = None):
-        return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
-                            aws_access_key_id=self.access_key, aws_secret_access_key=secret_key or self.secret_key,
-                            config=Config(s3={"addressing_style": "path"}))
-
-    def get(self, key: str) -> bytes | None:
-        try:
-            return self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
-        except self.client().exceptions.NoSuchKey:
-            return None
-
-
-def start_moto() -> Moto:
-    """moto's server with IAM authentication on after the first three calls, which create the
-    user and key the daemon signs with; from then on every request must carry a valid SigV4."""
-    port = free_port()
-    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3")
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError("moto did not start")
-    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
-    iam.create_user(UserName="banquet")
-    key = iam.create_access_key(UserName="banquet")["AccessKey"]
-    iam.put_user_policy(UserName="banquet", PolicyName="all",
-                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
-    moto = Moto(endpoint, key["AccessKeyId"], key["SecretAccessKey"], f"banquet-{uuid.uuid4().hex[:8]}", process)
-    moto.client().create_bucket(Bucket=moto.bucket)
-    return moto
 
 
 # --- the deployment under test ----------------------------------------------------------------
@@ -102,12 +41,6 @@ class Deployment:
             return self.moto.get(f"{bucket}/{name}")
         path = self.banquet.data_dir / "storage" / bucket / name
         return path.read_bytes() if path.exists() else None
-
-
-def s3_env(moto: Moto, secret_key: str | None = None) -> dict[str, str]:
-    return {"BANQUET_STORAGE_BACKEND": "s3", "BANQUET_S3_ENDPOINT": moto.endpoint, "BANQUET_S3_BUCKET": moto.bucket,
-            "BANQUET_S3_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": moto.access_key,
-            "AWS_SECRET_ACCESS_KEY": secret_key or moto.secret_key}
 
 
 @pytest.fixture(scope="module")

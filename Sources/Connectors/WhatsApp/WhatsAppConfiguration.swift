@@ -13,7 +13,6 @@ import Foundation
 /// | `WHATSAPP_TIMEOUT_SECONDS` | per request | `15` |
 /// | `BANQUET_WHATSAPP_OUTBOX` | where `offline` writes | `<BANQUET_DATA_DIR>/outbox/whatsapp` |
 /// | `WHATSAPP_APP_SECRET`, `WHATSAPP_VERIFY_TOKEN` | webhook signature key and handshake token | — (webhook answers 503) |
-/// | `BANQUET_MEDIA_DIR` | where downloaded inbound media goes | `<BANQUET_DATA_DIR>/media/whatsapp` |
 public struct WhatsAppConfiguration: Sendable {
     public enum Transport: String, Sendable, CaseIterable {
         case offline
@@ -26,7 +25,6 @@ public struct WhatsAppConfiguration: Sendable {
     public var graphVersion: String
     public var timeout: Duration
     public var outbox: URL
-    public var mediaDirectory: URL
     public var appSecret: String?
     public var verifyToken: String?
 
@@ -48,7 +46,6 @@ public struct WhatsAppConfiguration: Sendable {
             graphVersion: env.string("WHATSAPP_GRAPH_VERSION", default: "v21.0"),
             timeout: .seconds(try env.int("WHATSAPP_TIMEOUT_SECONDS", default: 15)),
             outbox: URL(fileURLWithPath: env.optionalString("BANQUET_WHATSAPP_OUTBOX") ?? env.dataDirectory + "/outbox/whatsapp"),
-            mediaDirectory: URL(fileURLWithPath: env.optionalString("BANQUET_MEDIA_DIR") ?? env.dataDirectory + "/media/whatsapp"),
             appSecret: env.optionalString("WHATSAPP_APP_SECRET"),
             verifyToken: env.optionalString("WHATSAPP_VERIFY_TOKEN"))
     }

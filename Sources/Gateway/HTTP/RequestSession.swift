@@ -102,11 +102,22 @@ public struct RequestSession: Sendable {
                 return result
             } catch {
                 // The connection returns to the pool clean either way; a failed rollback means
-                // the connection is broken and the pool discards it.
-                try? await connection.query("rollback", logger: logger)
+                // the connection is broken and the pool discards it. PostgresNIO closes the
+                // connection itself after a 28xxx error (and the server then rolls back), and a
+                // query sent to a closing connection can wait forever, so none is sent then.
+                if !connection.isClosed, !Self.closesConnection(error) {
+                    try? await connection.query("rollback", logger: logger)
+                }
                 throw error
             }
         }
+    }
+
+    /// Errors after which PostgresNIO closes the connection (ConnectionStateMachine.shouldCloseConnection).
+    static func closesConnection(_ error: any Error) -> Bool {
+        guard let psql = error as? PSQLError else { return false }
+        guard let sqlState = psql.serverInfo?[.sqlState] else { return true }
+        return sqlState.hasPrefix("28")
     }
 
     private func quotedSearchPath(_ schema: String) -> String {
