@@ -3805,6 +3805,26 @@ $$;
 COMMENT ON FUNCTION bridge.tg_jobs__notify() IS 'Trigger: after each INSERT statement on bridge.jobs, one pg_notify(''bridge_jobs'', <queues with due jobs>).';
 
 --
+-- Name: tg_jobs__scrub_secret_payload(); Type: FUNCTION; Schema: bridge; Owner: -
+--
+
+CREATE FUNCTION bridge.tg_jobs__scrub_secret_payload() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  new.payload := (new.payload - array['text', 'html', 'scrub_when_finished']) || '{"scrubbed": true}'::jsonb;
+  return new;
+end
+$$;
+
+--
+-- Name: FUNCTION tg_jobs__scrub_secret_payload(); Type: COMMENT; Schema: bridge; Owner: -
+--
+
+COMMENT ON FUNCTION bridge.tg_jobs__scrub_secret_payload() IS 'Trigger: when a job whose payload has "scrub_when_finished" reaches succeeded, dead or cancelled, drop the payload''s text and html (the secret link) and mark it "scrubbed"; the write-back has already run with the full payload.';
+
+--
 -- Name: unhandled_kinds(interval); Type: FUNCTION; Schema: bridge; Owner: -
 --
 
@@ -9568,6 +9588,12 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE OF status ON app.prop
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION app.tg_audit__record();
 
 --
+-- Name: jobs _300_scrub_secret_payload; Type: TRIGGER; Schema: bridge; Owner: -
+--
+
+CREATE TRIGGER _300_scrub_secret_payload BEFORE UPDATE OF status ON bridge.jobs FOR EACH ROW WHEN (((new.status = ANY (ARRAY['succeeded'::text, 'dead'::text, 'cancelled'::text])) AND (new.payload ? 'scrub_when_finished'::text))) EXECUTE FUNCTION bridge.tg_jobs__scrub_secret_payload();
+
+--
 -- Name: jobs _900_notify_workers; Type: TRIGGER; Schema: bridge; Owner: -
 --
 
@@ -11679,6 +11705,12 @@ GRANT ALL ON FUNCTION bridge.stats() TO service_role;
 --
 
 REVOKE ALL ON FUNCTION bridge.tg_jobs__notify() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_jobs__scrub_secret_payload(); Type: ACL; Schema: bridge; Owner: -
+--
+
+REVOKE ALL ON FUNCTION bridge.tg_jobs__scrub_secret_payload() FROM PUBLIC;
 
 --
 -- Name: FUNCTION unhandled_kinds(p_seen_within interval); Type: ACL; Schema: bridge; Owner: -

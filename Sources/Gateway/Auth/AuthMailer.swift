@@ -33,10 +33,13 @@ struct AuthMailer: Sendable {
         }
     }
 
+    /// The link is a secret: the payload asks the bridge to drop the text and html once the job
+    /// is finished (migration 20261129005500), so it does not sit in bridge.jobs until pruning.
     func enqueue(to address: String, _ message: Message, on connection: PostgresConnection) async throws {
         try await connection.query("""
             select bridge.enqueue('email.send', jsonb_build_object(
-              'to', \(address)::text, 'subject', \(message.subject)::text, 'text', \(message.text)::text, 'html', \(message.html)::text))
+              'to', \(address)::text, 'subject', \(message.subject)::text, 'text', \(message.text)::text, 'html', \(message.html)::text,
+              'scrub_when_finished', true))
             """, logger: logger)
     }
 }
