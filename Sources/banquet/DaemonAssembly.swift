@@ -107,9 +107,9 @@ struct DaemonAssembly {
         let edgeDatabase = EdgeDatabase(client: client)
         let paymentsWebhook = PaymentsWebhook(secret: paymentsConfiguration.webhookSecret, database: edgeDatabase, logger: logger)
         var edgeFunctionList: [any EdgeFunction] = [
-            WhatsAppWebhook(gate: MetaWebhookGate(appSecret: whatsappConfiguration.appSecret, verifyToken: whatsappConfiguration.verifyToken),
+            WhatsAppWebhook(gate: MetaWebhookGate(appSecret: whatsappConfiguration.graph.appSecret, verifyToken: whatsappConfiguration.graph.verifyToken),
                             database: edgeDatabase, logger: logger),
-            InstagramWebhook(gate: MetaWebhookGate(appSecret: instagramConfiguration.appSecret, verifyToken: instagramConfiguration.verifyToken),
+            InstagramWebhook(gate: MetaWebhookGate(appSecret: instagramConfiguration.graph.appSecret, verifyToken: instagramConfiguration.graph.verifyToken),
                              database: edgeDatabase, logger: logger),
             paymentsWebhook,
             EmailEventsWebhook(secret: environment.optionalString("RESEND_WEBHOOK_SECRET"), database: edgeDatabase, logger: logger),

@@ -81,28 +81,19 @@ run_pgbench() {  # $1 script → "tps postgres_us banquet_us client_us"
   client=$(awk '{ print $1 + $2 }' "$1.time")
   echo "$tps $(per_request_us "$before" "$after" "$count" "$client")"
 }
-run_wrk() {  # $1 function, $2 body → "rps p99_ms non2xx postgres_us banquet_us client_us"
-  local before after
+run_wrk() {  # $1 label, $2 seconds, then wrk's own arguments → "rps p99_ms non2xx postgres_us banquet_us client_us"
+  local label=$1 seconds=$2 before after count client
+  shift 2
   before=$(cpu_snapshot)
-  BODY="$2" /usr/bin/time -f "%U %S" -o "$WORK/wrk-$1.time" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$HERE/rpc.lua" "http://127.0.0.1:$PORT/rest/v1/rpc/$1" > "$WORK/wrk-$1.out" 2>&1
+  /usr/bin/time -f "%U %S" -o "$WORK/wrk-$label.time" wrk -t2 -c"$CONNECTIONS" -d"${seconds}s" --latency "$@" > "$WORK/wrk-$label.out" 2>&1
   after=$(cpu_snapshot)
-  cat "$WORK/wrk-$1.out" >&2
-  local parsed count client
-  parsed=$(python3 "$HERE/parse_wrk.py" "$WORK/wrk-$1.out")
-  count=$(awk '/requests in/ { print $1; exit }' "$WORK/wrk-$1.out")
-  client=$(awk '{ print $1 + $2 }' "$WORK/wrk-$1.time")
-  echo "$parsed $(per_request_us "$before" "$after" "$count" "$client")"
+  cat "$WORK/wrk-$label.out" >&2
+  count=$(awk '/requests in/ { print $1; exit }' "$WORK/wrk-$label.out")
+  client=$(awk '{ print $1 + $2 }' "$WORK/wrk-$label.time")
+  echo "$(python3 "$HERE/parse_wrk.py" "$WORK/wrk-$label.out") $(per_request_us "$before" "$after" "$count" "$client")"
 }
-
-run_wrk_get() {  # $1 path → same fields as run_wrk
-  local before after
-  before=$(cpu_snapshot)
-  /usr/bin/time -f "%U %S" -o "$WORK/wrk-get.time" wrk -t2 -c"$CONNECTIONS" -d5s --latency "http://127.0.0.1:$PORT$1" > "$WORK/wrk-get.out" 2>&1
-  after=$(cpu_snapshot)
-  local count client
-  count=$(awk '/requests in/ { print $1; exit }' "$WORK/wrk-get.out")
-  client=$(awk '{ print $1 + $2 }' "$WORK/wrk-get.time")
-  echo "$(python3 "$HERE/parse_wrk.py" "$WORK/wrk-get.out") $(per_request_us "$before" "$after" "$count" "$client")"
+run_rpc() {  # $1 function, $2 body
+  BODY="$2" run_wrk "$1" "$DURATION" -s "$HERE/rpc.lua" "http://127.0.0.1:$PORT/rest/v1/rpc/$1"
 }
 
 step "warm-up (5 s each, not recorded)"
@@ -110,12 +101,12 @@ BODY="$READ_BODY" wrk -t2 -c"$CONNECTIONS" -d5s -s "$HERE/rpc.lua" "http://127.0
 pgbench -n -M extended -c "$CONNECTIONS" -j 2 -T 5 "${PGBENCH_VARS[@]}" -f "$WORK/read.sql" "$DB_URL" >"$WORK/warmup.out" 2>&1 || { grep -m3 -i error "$WORK/warmup.out" >&2; exit 1; }
 
 step "read: pgbench";        read -r PG_READ CPU_PG_READ <<<"$(run_pgbench "$WORK/read.sql" | awk '{print $1, $2 "/" $4}')"
-step "read: gateway (wrk)";  read -r GW_READ P99_READ BAD_READ CPU_GW_READ <<<"$(run_wrk "$READ_FN" "$READ_BODY" | awk '{print $1, $2, $3, $4 "/" $5 "/" $6}')"
+step "read: gateway (wrk)";  read -r GW_READ P99_READ BAD_READ CPU_GW_READ <<<"$(run_rpc "$READ_FN" "$READ_BODY" | awk '{print $1, $2, $3, $4 "/" $5 "/" $6}')"
 step "write: pgbench";       read -r PG_WRITE CPU_PG_WRITE <<<"$(run_pgbench "$WORK/write.sql" | awk '{print $1, $2 "/" $4}')"
-step "write: gateway (wrk)"; read -r GW_WRITE P99_WRITE BAD_WRITE CPU_GW_WRITE <<<"$(run_wrk "$WRITE_FN" "$WRITE_BODY" | awk '{print $1, $2, $3, $4 "/" $5 "/" $6}')"
+step "write: gateway (wrk)"; read -r GW_WRITE P99_WRITE BAD_WRITE CPU_GW_WRITE <<<"$(run_rpc "$WRITE_FN" "$WRITE_BODY" | awk '{print $1, $2, $3, $4 "/" $5 "/" $6}')"
 echo "cpu µs per request: pgbench read (postgres/pgbench) $CPU_PG_READ, gateway read (postgres/banquet/wrk) $CPU_GW_READ; pgbench write $CPU_PG_WRITE, gateway write $CPU_GW_WRITE" >&2
 step "baseline: GET /health (no database), the daemon's HTTP cost alone"
-read -r _ _ _ _ CPU_HEALTH _ <<<"$(BODY= run_wrk_get /health)"
+read -r _ _ _ _ CPU_HEALTH _ <<<"$(run_wrk health 5 "http://127.0.0.1:$PORT/health")"
 RSS_MB=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status")
 if [[ "$BAD_READ" != 0 || "$BAD_WRITE" != 0 ]]; then
   echo "bench-gateway: non-2xx answers (read $BAD_READ, write $BAD_WRITE); see the daemon log:" >&2

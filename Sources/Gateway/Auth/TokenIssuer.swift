@@ -50,12 +50,10 @@ public struct TokenIssuer: Sendable {
 
     func verifyUncached(_ token: String) async throws(TokenError) -> VerifiedToken {
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard segments.count == 3,
-              let headerData = Base64URL.decode(String(segments[0])),
-              let header = try? JSONDecoder().decode(Header.self, from: headerData),
+        guard case .algorithm(let alg) = Self.header(of: token), segments.count == 3,
               let payloadData = Base64URL.decode(String(segments[1]))
         else { throw .malformed }
-        guard header.alg == "HS256" else { throw .unsupportedAlgorithm(header.alg ?? "none") }
+        guard alg == "HS256" else { throw .unsupportedAlgorithm(alg ?? "none") }
         let claims: AccessTokenClaims
         do {
             claims = try await keys.verify(token, as: AccessTokenClaims.self)
@@ -68,6 +66,21 @@ public struct TokenIssuer: Sendable {
         }
         guard Self.roles.contains(claims.role) else { throw .unknownRole(claims.role) }
         return VerifiedToken(claims: claims, rawPayload: String(decoding: payloadData, as: UTF8.self))
+    }
+
+    /// What a compact JWT's header says, read before any key is tried: the algorithm pin is
+    /// checked on this for every token the project accepts (access tokens, signed storage URLs).
+    enum HeaderShape: Equatable {
+        case malformed
+        case algorithm(String?)
+    }
+
+    static func header(of token: String) -> HeaderShape {
+        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count == 3, let data = Base64URL.decode(String(segments[0])),
+              let header = try? JSONDecoder().decode(Header.self, from: data)
+        else { return .malformed }
+        return .algorithm(header.alg)
     }
 
     private struct Header: Decodable { let alg: String? }

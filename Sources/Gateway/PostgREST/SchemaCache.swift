@@ -29,7 +29,7 @@ final class SchemaCache: Sendable {
     }
 
     func names(in schema: String) -> [String] {
-        Array(snapshot.routines[schema]?.keys ?? [:].keys)
+        snapshot.routines[schema].map { Array($0.keys) } ?? []
     }
 
     /// Reads every function of the exposed schemas. Parameters are the IN, INOUT and VARIADIC

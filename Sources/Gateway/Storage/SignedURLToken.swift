@@ -27,11 +27,8 @@ extension TokenIssuer {
     /// Checks signature, scope, path and expiry, in Storage's order and with its answers
     /// (`verifyObjectSignature` in supabase/storage `src/storage/object.ts`).
     func verifyObjectURL(_ token: String, bucket: String, name: String, now: Date = Date()) async throws(StorageError) -> SignedURLToken {
-        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard segments.count == 3, let headerData = Base64URL.decode(String(segments[0])),
-              let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any]
-        else { throw .invalidJWT("jwt malformed") }
-        guard header["alg"] as? String == "HS256" else { throw .invalidJWT("invalid algorithm") }
+        guard case .algorithm(let alg) = Self.header(of: token) else { throw .invalidJWT("jwt malformed") }
+        guard alg == "HS256" else { throw .invalidJWT("invalid algorithm") }
         let claims: SignedURLToken
         do {
             claims = try await keys.verify(token, as: SignedURLToken.self)
