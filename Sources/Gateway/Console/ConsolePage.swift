@@ -47,7 +47,7 @@ struct ConsolePage {
             """
         return Response(status: status, headers: [
             .contentType: "text/html; charset=utf-8",
-            HTTPField.Name("Content-Security-Policy")!: "default-src 'none'; script-src 'nonce-\(nonce)'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+            HTTPField.Name("Content-Security-Policy")!: "default-src 'none'; script-src 'nonce-\(nonce)'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'",
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             HTTPField.Name("Referrer-Policy")!: "same-origin",
         ], body: .init(byteBuffer: ByteBuffer(string: page.rendered)))
