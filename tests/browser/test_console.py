@@ -358,3 +358,11 @@ def test_the_json_lists_match_the_pages(console):
         writebacks = http.get("/console/api/writebacks").json()
         assert any(item["function"] == "app.email_send_writeback" and item["result"]["transport"] == "mailbox" for item in writebacks)
         assert json.dumps(writebacks)  # plain JSON all the way down
+
+
+def test_login_attempts_are_rate_limited_per_address(console):
+    """Last in the module: it uses up this address's attempts for a minute."""
+    with httpx.Client(base_url=console.url, follow_redirects=False, timeout=10) as http:
+        statuses = [http.post("/console/login", data={"token": f"guess-{n}"}).status_code for n in range(25)]
+        assert statuses[0] == 401 and statuses[-1] == 429
+        assert http.post("/console/login", data={"token": CONSOLE_TOKEN}).status_code == 429  # even the right token waits

@@ -25,6 +25,9 @@ struct ConsoleRoutes: Sendable {
     let mailbox: OfflineFiles
     /// The offline WhatsApp, Instagram and payments outboxes, by channel name.
     let outboxes: [(channel: String, files: OfflineFiles)]
+    /// Login attempts per client IP: a console token cannot be guessed at network speed.
+    let loginLimiter = IPRateLimiter(limit: 20, window: 60)
+    let trustProxy: Bool
     let logger: Logger
 
     init(api: ClientAPI) throws {
@@ -39,12 +42,13 @@ struct ConsoleRoutes: Sendable {
             ("instagram", OfflineFiles(directory: try InstagramConfiguration.fromEnvironment(environment).graph.outbox, includes: json)),
             ("payments", OfflineFiles(directory: try PaymentsConfiguration.fromEnvironment(environment, publicURL: api.publicURL(port: 0)).outbox, includes: json)),
         ]
+        trustProxy = try environment.bool("BANQUET_TRUST_PROXY", default: false)
         logger = api.logger
     }
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("console/login") { request, _ in self.loginForm(next: Self.safeNext(request.uri.queryParameters["next"].map(String.init))) }
-        router.post("console/login") { request, _ in try await self.login(request) }
+        router.post("console/login") { request, context in try await self.login(request, context) }
 
         let pages = router.group("console").add(middleware: ConsoleGate(access: access))
         pages.post("logout") { _, _ in ConsoleResponse.redirect("/console/login", headers: [.setCookie: self.access.clearedSessionCookie]) }
@@ -88,7 +92,14 @@ struct ConsoleRoutes: Sendable {
             """, status: refused ? .unauthorized : .ok).response()
     }
 
-    func login(_ request: Request) async throws -> Response {
+    func login(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        if let retryAfter = loginLimiter.hit(context.clientIP(request, trustProxy: trustProxy)) {
+            logger.warning("console: login rate limit reached")
+            var page = ConsolePage(title: "Log in", body: "<p class=\"error\" role=\"alert\">Too many attempts from this address; try again in \(retryAfter) s.</p>",
+                                   status: .tooManyRequests).response()
+            page.headers[.retryAfter] = "\(retryAfter)"
+            return page
+        }
         let buffer = try await request.body.collect(upTo: 16 * 1024)
         // application/x-www-form-urlencoded: `+` is a space; a literal plus arrives as %2B.
         let form = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
