@@ -40,7 +40,7 @@ run: deps build db-start migrate seed ## everything, then the daemon in the fore
 	@echo "  mailbox    $(DATA_DIR)/mailbox   (offline email: one .eml per message)"
 	@echo "  AI drafts  make drafts   (proposals the offline AI provider drafted, with their lines and ai_runs)"
 	@echo "  outbox     $(DATA_DIR)/outbox    (offline WhatsApp/Instagram sends; payments sandbox: /functions/v1/payments-sandbox)"
-	@echo "  console    http://localhost:$(HTTP_PORT)/console   (operators only: log in with the service-role key below or BANQUET_CONSOLE_TOKEN)"
+	@echo "  console    http://localhost:$(HTTP_PORT)/console   (operators only: log in with the service_role key above or BANQUET_CONSOLE_TOKEN)"
 	@echo "  connectors each one's mode (offline or real) is in the 'banquet serving' line below and in /health/all"
 	@echo "  stop       Ctrl-C, then make db-stop"
 	@echo

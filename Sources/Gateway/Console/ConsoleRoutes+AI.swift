@@ -11,8 +11,9 @@ extension ConsoleRoutes {
             <td class="num">\(line.inputTokens)</td><td class="num">\(line.outputTokens)</td><td class="num">\(ConsoleFormat.usd(micros: line.costMicros))</td></tr>
             """
         }
-        let total = lines.reduce(into: (calls: Int64(0), input: Int64(0), output: Int64(0), cost: Int64(0))) {
+        let total = lines.reduce(into: (calls: Int64(0), failed: Int64(0), input: Int64(0), output: Int64(0), cost: Int64(0))) {
             $0.calls += $1.calls
+            $0.failed += $1.failed
             $0.input += $1.inputTokens
             $0.output += $1.outputTokens
             $0.cost += $1.costMicros
@@ -23,7 +24,7 @@ extension ConsoleRoutes {
             <table id="ai-ledger"><thead><tr><th>day</th><th>model</th><th>provider</th><th class="num">calls</th><th class="num">failed</th>
             <th class="num">input tokens</th><th class="num">output tokens</th><th class="num">cost</th></tr></thead>
             <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\" class=\"muted\">No LLM calls in the last 30 days.</td></tr>" : HTML(trusted: rows.map(\.rendered).joined()))</tbody>
-            <tfoot><tr><th colspan="3">30 days</th><th class="num">\(total.calls)</th><th></th><th class="num">\(total.input)</th><th class="num">\(total.output)</th>
+            <tfoot><tr><th colspan="3">30 days</th><th class="num">\(total.calls)</th><th class="num">\(total.failed)</th><th class="num">\(total.input)</th><th class="num">\(total.output)</th>
             <th class="num">\(ConsoleFormat.usd(micros: total.cost))</th></tr></tfoot></table>
             """, live: true).response()
     }
