@@ -35,7 +35,7 @@ struct ConsoleRoutes: Sendable {
         access = try ConsoleAccess(issuer: api.issuer, environment: environment)
         jobs = JobAdmin(client: api.client, logger: api.logger)
         ledger = AICostLedger(client: api.client, logger: api.logger)
-        mailbox = OfflineFiles(directory: try EmailConfiguration.fromEnvironment(environment).mailboxDirectory) { $0.hasSuffix(".eml") }
+        mailbox = OfflineFiles(directory: EmailConfiguration.mailboxDirectory(environment)) { $0.hasSuffix(".eml") }
         let json: @Sendable (String) -> Bool = { $0.hasSuffix(".json") && !$0.hasSuffix(".meta.json") && !$0.hasPrefix("key-") }
         outboxes = [
             ("whatsapp", OfflineFiles(directory: try WhatsAppConfiguration.fromEnvironment(environment).graph.outbox, includes: json)),
