@@ -21,7 +21,7 @@ TEST_DB := PGDATA_DIR=$(DATA_DIR)/pg-test PG_PORT=$(TEST_PG_PORT) PG_DB=postgres
 TEST_PSQL := psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(TEST_PG_PORT) -U postgres
 
 .PHONY: help run serve deps build migrate seed db-start db-stop psql clean \
-        test test-db test-swift test-gateway test-ai test-connectors test-pgtap test-sql-lint test-checks schema docs \
+        test test-db test-swift test-gateway test-ai test-connectors test-console test-pgtap test-sql-lint test-checks schema docs \
         seed-scale bench bench-sql bench-bridge bench-gateway bench-menus doctor drafts
 
 help: ## list targets
@@ -40,6 +40,7 @@ run: deps build db-start migrate seed ## everything, then the daemon in the fore
 	@echo "  mailbox    $(DATA_DIR)/mailbox   (offline email: one .eml per message)"
 	@echo "  AI drafts  make drafts   (proposals the offline AI provider drafted, with their lines and ai_runs)"
 	@echo "  outbox     $(DATA_DIR)/outbox    (offline WhatsApp/Instagram sends; payments sandbox: /functions/v1/payments-sandbox)"
+	@echo "  console    http://localhost:$(HTTP_PORT)/console   (operators only: log in with the service_role key above or BANQUET_CONSOLE_TOKEN)"
 	@echo "  connectors each one's mode (offline or real) is in the 'banquet serving' line below and in /health/all"
 	@echo "  stop       Ctrl-C, then make db-stop"
 	@echo
@@ -80,7 +81,7 @@ clean: db-stop ## stop the clusters and delete .data and .build
 
 # --- tests ------------------------------------------------------------------------------------
 
-test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway test-ai test-connectors ## every test
+test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway test-ai test-connectors test-console ## every test
 	@echo "make test: all suites passed"
 
 test-db: ## (re)build the migrated template database on the test cluster
@@ -121,6 +122,9 @@ test-ai: ## AI connectors end to end: offline, OpenAI-compatible and Bedrock sta
 
 test-connectors: ## WhatsApp, Instagram, payments and FX against local provider servers and real banquet serve processes (needs test-db)
 	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/gateway/pytest.ini tests/connectors $(PYTEST_ARGS)
+
+test-console: ## the operator console in headless Chromium and over HTTP, against a real banquet serve (needs test-db)
+	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/browser/pytest.ini tests/browser/test_console.py $(PYTEST_ARGS)
 
 schema: test-db ## regenerate sql/schema.sql from a freshly migrated database
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh dump

@@ -87,7 +87,7 @@ let package = Package(
         ], path: "edge"),
         // HTTP: health, metrics, PostgREST-compatible RPC, GoTrue-compatible auth, Storage.
         .target(name: "Gateway", dependencies: [
-            "BanquetCore", "EdgeFunctions", "ConnectorKit", "Connectors",
+            "BanquetCore", "BridgeRuntime", "EdgeFunctions", "ConnectorKit", "Connectors",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),

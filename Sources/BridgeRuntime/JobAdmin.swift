@@ -41,12 +41,14 @@ public struct JobAdmin: Sendable {
         public var lastError: String?
     }
 
-    /// Jobs, newest first.
+    /// Jobs, newest first. The status `failing` selects pending jobs whose last attempt failed
+    /// (they wait to retry; the runtime has no separate status for them).
     public func list(_ filter: Filter) async throws -> [JobSummary] {
         let rows = try await client.query("""
             select id, status, queue, kind, attempts, max_attempts, run_at, updated_at, locked_by, last_error
               from bridge.jobs
-             where (\(filter.status)::text is null or status = \(filter.status))
+             where (\(filter.status)::text is null or status = \(filter.status)
+                    or (\(filter.status) = 'failing' and status = 'pending' and last_error is not null))
                and (\(filter.kind)::text is null or kind = \(filter.kind))
                and (\(filter.queue)::text is null or queue = \(filter.queue))
              order by id desc

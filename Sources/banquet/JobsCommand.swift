@@ -52,7 +52,7 @@ struct JobsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
         @OptionGroup var connection: Connection
-        @Option(help: "Only jobs in this status (pending, running, succeeded, dead, cancelled).") var status: String?
+        @Option(help: "Only jobs in this status (pending, running, succeeded, dead, cancelled; failing: pending after a failed attempt).") var status: String?
         @Option(help: "Only jobs of this kind.") var kind: String?
         @Option(help: "Only jobs on this queue.") var queue: String?
         @Option(help: "At most this many rows.") var limit: Int = 50

@@ -44,6 +44,12 @@ public struct EmailConfiguration: Sendable {
         self.smtp = smtp
     }
 
+    /// Where the offline mailbox keeps its `.eml` files, whatever the transport: the console
+    /// reads it on gateways that send no email themselves.
+    public static func mailboxDirectory(_ env: BanquetCore.Environment) -> URL {
+        URL(fileURLWithPath: env.optionalString("BANQUET_MAILBOX_DIR") ?? env.dataDirectory + "/mailbox")
+    }
+
     public static func fromEnvironment(_ env: BanquetCore.Environment) throws -> EmailConfiguration {
         let transportName = env.string("BANQUET_EMAIL_TRANSPORT", default: Transport.mailbox.rawValue).lowercased()
         guard let transport = Transport(rawValue: transportName) else {
@@ -55,8 +61,7 @@ public struct EmailConfiguration: Sendable {
         } catch {
             throw BanquetError.configuration("EMAIL_FROM must be an address like 'Banquet <no-reply@example.com>', got '\(from)'")
         }
-        let mailbox = URL(fileURLWithPath: env.optionalString("BANQUET_MAILBOX_DIR") ?? env.dataDirectory + "/mailbox")
-        var configuration = EmailConfiguration(transport: transport, from: from, mailboxDirectory: mailbox)
+        var configuration = EmailConfiguration(transport: transport, from: from, mailboxDirectory: mailboxDirectory(env))
         if transport == .smtp {
             configuration.smtp = try smtpConfiguration(env)
         }

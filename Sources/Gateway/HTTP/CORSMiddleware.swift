@@ -5,7 +5,8 @@ import Hummingbird
 /// CORS for browser clients (the supabase-js frontend): `BANQUET_CORS_ORIGINS` is `*` (default,
 /// as Supabase answers) or a comma-separated list of allowed origins. Preflights are answered
 /// here; other responses get the allow-origin header. Edge functions (`/functions/v1/…`) are left
-/// alone: each sets its own policy (the inquiry form allows only the venue's own site).
+/// alone: each sets its own policy (the inquiry form allows only the venue's own site). The
+/// operator console (`/console`) is same-origin only and gets no CORS headers.
 struct GatewayCORSMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
@@ -20,7 +21,7 @@ struct GatewayCORSMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[.origin], !request.uri.path.hasPrefix("/functions/") else {
+        guard let origin = request.headers[.origin], !request.uri.path.hasPrefix("/functions/"), !request.uri.path.hasPrefix("/console") else {
             return try await next(request, context)
         }
         let allowed = origins == nil || origins!.contains(origin)
