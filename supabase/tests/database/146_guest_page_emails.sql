@@ -37,6 +37,7 @@ select ok((select not (payload ? 'text') and not (payload ? 'subject') from brid
   'no pre-written subject or text: the daemon renders them');
 
 -- The guest view as anon
+select set_config('test.deposit', (select deposit_minor::text from app.proposals where id = current_setting('test.p1')::uuid), true);
 select tests.act_as_anon();
 select is(public.get_public_proposal(current_setting('test.token')) #>> '{venue,logo_path}', tests.id('org_a') || '/logo a.png', 'the guest view has the logo path');
 select is((public.get_public_proposal(current_setting('test.token')) ->> 'service_charge_bps')::int, 1000, 'and the service-charge rate');
@@ -46,7 +47,7 @@ select ok(public.get_public_proposal(current_setting('test.token')) -> 'booking'
 select lives_ok($$ select public.accept_proposal(current_setting('test.token'), 'Guest A') $$, 'the guest accepts');
 select is(public.get_public_proposal(current_setting('test.token')) #>> '{booking,status}', 'held', 'the guest view shows the held booking');
 select is((public.get_public_proposal(current_setting('test.token')) #>> '{booking,deposit,amount_minor}')::bigint,
-  (select deposit_minor from app.proposals where id = current_setting('test.p1')::uuid), 'with its deposit');
+  current_setting('test.deposit')::bigint, 'with its deposit');
 select ok(public.get_public_proposal(current_setting('test.token')) #>> '{booking,deposit,pay_url}' is null, 'no pay link before the checkout exists');
 select throws_ok($$ select public.get_public_proposal(current_setting('test.token2')) $$, 'BQ205', null, 'the sibling version''s link: BQ205 (superseded)');
 select tests.reset_role();
