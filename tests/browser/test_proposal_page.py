@@ -9,8 +9,10 @@ import email
 import email.policy
 import re
 import socket
+import struct
 import time
 import uuid
+import zlib
 from pathlib import Path
 
 import httpx
@@ -90,6 +92,27 @@ def sent_proposal(banquet, inquiry: str, items: list[tuple[str, int, int]]) -> t
     return proposal, public_token
 
 
+def png(width: int = 40, height: int = 20) -> bytes:
+    """A small solid PNG, written by hand (zlib + CRCs), for the venue's logo."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + b"\x2f\x5d\x50" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def upload_logo(banquet) -> str:
+    """The venue's logo, uploaded to the public logos bucket by its owner and registered."""
+    org, venue, owner = banquet.sql("select tests.id('org_a')::text, tests.id('venue_a')::text, tests.id('owner_a')::text")[0]
+    token = banquet.token("authenticated", sub=owner)
+    path = f"{org}/logo.png"
+    response = httpx.post(f"{banquet.url}/storage/v1/object/logos/{path}", content=png(), timeout=10,
+                          headers={"apikey": banquet.anon_key, "Authorization": f"Bearer {token}", "Content-Type": "image/png"})
+    assert response.status_code == 200, response.text
+    rpc(banquet, "register_document", {"p_venue_id": venue, "p_kind": "logo", "p_object_path": path}, token)
+    return path
+
+
 def read_eml(path: Path) -> email.message.EmailMessage:
     return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
 
@@ -128,6 +151,7 @@ def text_of(browser, css: str) -> str:
 # --- the whole guest path --------------------------------------------------------------------------
 
 def test_a_guest_opens_the_emailed_link_sees_the_totals_and_accepts(banquet, browser, screenshot):
+    logo = upload_logo(banquet)
     inquiry, address = new_inquiry(banquet, HOSTILE_GUEST)
     proposal, token = sent_proposal(banquet, inquiry, [("Three-course dinner", 24, 5500), (HOSTILE_ITEM, 2, 4500)])
 
@@ -139,6 +163,7 @@ def test_a_guest_opens_the_emailed_link_sees_the_totals_and_accepts(banquet, bro
     assert link == f"{banquet.url}/p/{token}"
     assert f'href="{link}"' in html
     assert "<script>window.__pwned" not in html and "&lt;script&gt;window.__pwned" in html
+    assert f'src="{banquet.url}/storage/v1/object/public/logos/{logo}"' in html, "the venue's logo"
 
     browser.get(link)
     screenshot("proposal")
@@ -156,6 +181,9 @@ def test_a_guest_opens_the_emailed_link_sees_the_totals_and_accepts(banquet, bro
                 for r in browser.find_elements(By.CSS_SELECTOR, "#items tr.item")]
     assert rendered == [(description, money(amount, currency)) for description, amount in lines]
     assert text_of(browser, "#venue-name") == "Venue A"
+    assert browser.execute_script("const i = document.getElementById('logo'); return i.complete && i.naturalWidth") == 40, \
+        "the logo loads from the public bucket (allowed by the CSP)"
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), "nothing overflows a phone's width"
     assert text_of(browser, "#guest-name") == HOSTILE_GUEST, "the guest's name renders as text"
     assert not pwned(browser), "no injected script or handler ran"
 

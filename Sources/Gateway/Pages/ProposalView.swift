@@ -67,14 +67,16 @@ struct ProposalView {
     }
 
     private var lines: String {
-        var html = "<section class=\"card\"><h2>Your menu and services</h2><table id=\"items\"><thead><tr><th>Item</th><th class=\"num\">Qty</th><th class=\"num\">Price</th><th class=\"num\">Amount</th></tr></thead><tbody>"
+        // Two columns, so a phone shows every amount without scrolling sideways: the quantity and
+        // unit price go under the line's description.
+        var html = "<section class=\"card\"><h2>Your menu and services</h2><table id=\"items\"><thead><tr><th>Item</th><th class=\"num\">Amount</th></tr></thead><tbody>"
         for item in proposal.items {
-            html += "<tr class=\"item\"><td class=\"description\">\(HTML.text(item.description))</td><td class=\"num\">\(item.quantity)</td>"
-            html += "<td class=\"num\">\(money(item.unitPriceMinor))</td><td class=\"num amount\">\(money(item.totalMinor))</td></tr>"
+            html += "<tr class=\"item\"><td><div class=\"description\">\(HTML.text(item.description))</div>"
+            html += "<div class=\"muted quantity\">\(item.quantity) × \(money(item.unitPriceMinor))</div></td><td class=\"num amount\">\(money(item.totalMinor))</td></tr>"
         }
         html += "</tbody><tfoot>"
         func row(_ id: String, _ label: String, _ minor: Int64, _ extra: String = "") -> String {
-            "<tr\(extra)><td colspan=\"3\">\(HTML.text(label))</td><td class=\"num\" id=\"\(id)\">\(money(minor))</td></tr>"
+            "<tr\(extra)><td>\(HTML.text(label))</td><td class=\"num\" id=\"\(id)\">\(money(minor))</td></tr>"
         }
         html += row("subtotal", "Subtotal", proposal.subtotalMinor)
         if proposal.fnbShortfallMinor > 0 { html += row("fnb-shortfall", "Food and drink minimum (shortfall)", proposal.fnbShortfallMinor) }
