@@ -73,24 +73,28 @@ public struct EmailSendHandler: JobHandler {
         [RateLimitKey(name: "email:recipient", value: payload.to.lowercased())]
     }
 
-    public func perform(_ payload: Payload, job: ClaimedJob, context: JobContext) async throws -> JobResult {
-        guard payload.to.contains("@") else {
-            throw JobFailure.permanent("email.send: recipient '\(payload.to)' is not an email address")
-        }
-        var subject: String, text: String, html: String?
+    /// The subject, plain text and HTML: rendered from the payload's template, or as written.
+    func content(of payload: Payload) throws -> (subject: String, text: String, html: String?) {
         switch payload.content {
-        case .written(let written, let body, let markup):
-            (subject, text, html) = (written, body, markup)
+        case .written(let subject, let text, let html):
+            return (subject, text, html)
         case .template(let name, let version, let data):
             guard let templates else { throw JobFailure.permanent("email.send: this daemon has no email templates") }
             do {
                 let rendered = try templates.render(name, version: version, data: data)
-                (subject, text, html) = (rendered.subject, rendered.text, rendered.html)
+                return (rendered.subject, rendered.text, rendered.html)
             } catch {
                 // A newer daemon may know the template: retry (and go dead after the kind's attempts).
                 throw JobFailure.retryable("email.send: \(error)")
             }
         }
+    }
+
+    public func perform(_ payload: Payload, job: ClaimedJob, context: JobContext) async throws -> JobResult {
+        guard payload.to.contains("@") else {
+            throw JobFailure.permanent("email.send: recipient '\(payload.to)' is not an email address")
+        }
+        let (subject, text, html) = try content(of: payload)
         let message = EmailMessage(
             from: payload.from ?? defaultFrom,
             to: [payload.to],
