@@ -93,7 +93,7 @@ public struct EmailTemplates: Sendable {
             .trimmingCharacters(in: .whitespaces)
         var layoutData: [String: JSONValue] = if case .object(let object) = data { object } else { [:] }
         layoutData["subject"] = .string(subject)
-        layoutData["body"] = .string(template.text.render(data, escape: { $0 }))
+        layoutData["body"] = .string(template.text.render(data, escape: { $0 }).trimmingCharacters(in: .newlines))
         let text = textLayout.render(.object(layoutData), escape: { $0 })
         layoutData["body"] = .string(template.html.render(data, escape: HTMLEscaping.escape))
         let html = htmlLayout.render(.object(layoutData), escape: HTMLEscaping.escape)
