@@ -47,11 +47,15 @@ struct HTMLPage: Sendable {
     var body: String
     var status: HTTPResponse.Status = .ok
     var stylesheet: HTMLStylesheet
+    /// CSP directives a page needs beyond the default, e.g. `script-src 'sha256-…'` and
+    /// `connect-src 'self'` for a page with a small script; the guest's page adds none.
+    var additionalDirectives: [String] = []
 
     /// No script, the inline stylesheet by hash, same-origin images (storage's public logos),
     /// forms to this origin, no framing, no `<base>` rewriting.
     var contentSecurityPolicy: String {
-        "default-src 'none'; style-src \(stylesheet.source); img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        (["default-src 'none'", "style-src \(stylesheet.source)", "img-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'"]
+            + additionalDirectives).joined(separator: "; ")
     }
 
     func response(requestID: String) -> Response {
