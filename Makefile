@@ -21,8 +21,8 @@ TEST_DB := PGDATA_DIR=$(DATA_DIR)/pg-test PG_PORT=$(TEST_PG_PORT) PG_DB=postgres
 TEST_PSQL := psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(TEST_PG_PORT) -U postgres
 
 .PHONY: help run serve deps build migrate seed db-start db-stop psql clean \
-        test test-db test-swift test-gateway test-ai test-connectors test-console test-pgtap test-sql-lint test-checks schema docs \
-        seed-scale bench bench-sql bench-bridge bench-gateway bench-menus doctor drafts
+        test test-db test-swift test-gateway test-ai test-connectors test-browser test-console test-pgtap test-sql-lint test-checks schema docs \
+        seed-scale bench bench-sql bench-bridge bench-gateway bench-menus doctor drafts proposal-links
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -35,6 +35,7 @@ run: deps build db-start migrate seed ## everything, then the daemon in the fore
 	@echo "  API URL    http://localhost:$(HTTP_PORT)   (health: http://localhost:$(HTTP_PORT)/health/all)"
 	@echo "  RPC        http://localhost:$(HTTP_PORT)/rest/v1/rpc/<function>   (OpenAPI: GET /rest/v1/ with the apikey)"
 	@echo "  auth       http://localhost:$(HTTP_PORT)/auth/v1   storage: http://localhost:$(HTTP_PORT)/storage/v1"
+	@echo "  guest page http://localhost:$(HTTP_PORT)/p/<token>   (the link in each proposal email; make proposal-links lists them)"
 	@BANQUET_DATA_DIR=$(DATA_DIR) $(BIN) keys
 	@echo "  database   $(DB_URL)   (make psql)"
 	@echo "  mailbox    $(DATA_DIR)/mailbox   (offline email: one .eml per message)"
@@ -62,6 +63,9 @@ db-stop: ## stop the embedded clusters
 drafts: ## the AI-drafted proposals in the embedded database: lines, totals and the ai_runs row behind each
 	@psql -X -q "$(DB_URL)" -v ON_ERROR_STOP=1 -f scripts/show-drafts.sql
 
+proposal-links: ## the guest page of every sent proposal in the embedded database (open one in a browser)
+	@psql -X -q "$(DB_URL)" -v ON_ERROR_STOP=1 -c "select v.name as venue, p.status, 'http://localhost:$(HTTP_PORT)/p/' || p.public_token as guest_page from app.proposals p join app.venues v on v.id = p.venue_id where p.public_token is not null order by p.sent_at desc"
+
 doctor: build ## every configured provider's credentials and reachability (non-zero exit when broken)
 	@DATABASE_URL=$(DB_URL) BANQUET_DATA_DIR=$(DATA_DIR) $(BIN) doctor
 
@@ -81,7 +85,7 @@ clean: db-stop ## stop the clusters and delete .data and .build
 
 # --- tests ------------------------------------------------------------------------------------
 
-test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway test-ai test-connectors test-console ## every test
+test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway test-ai test-connectors test-browser ## every test
 	@echo "make test: all suites passed"
 
 test-db: ## (re)build the migrated template database on the test cluster
@@ -123,7 +127,10 @@ test-ai: ## AI connectors end to end: offline, OpenAI-compatible and Bedrock sta
 test-connectors: ## WhatsApp, Instagram, payments and FX against local provider servers and real banquet serve processes (needs test-db)
 	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/gateway/pytest.ini tests/connectors $(PYTEST_ARGS)
 
-test-console: ## the operator console in headless Chromium and over HTTP, against a real banquet serve (needs test-db)
+test-browser: ## the guest's proposal page, the emails and the operator console in headless Chromium (selenium + chromium-driver), real banquet serve (needs test-db); screenshots in $(DATA_DIR)/test-artifacts
+	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/browser/pytest.ini tests/browser $(PYTEST_ARGS)
+
+test-console: ## the operator console's browser and HTTP tests alone (part of test-browser)
 	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/browser/pytest.ini tests/browser/test_console.py $(PYTEST_ARGS)
 
 schema: test-db ## regenerate sql/schema.sql from a freshly migrated database

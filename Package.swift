@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], resources: [.copy("Email/Templates")]),
         // One handler per job kind, each with a typed payload, over the connectors.
         .target(name: "JobKinds", dependencies: [
             "BanquetCore", "BridgeRuntime", "ConnectorKit", "Connectors",

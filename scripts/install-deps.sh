@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Banquet needs on a fresh Debian 12 machine, and nothing when it is all there:
 # PostgreSQL 15 with pgTAP, pg_prove and plpgsql_check; poppler (pdftotext); Python tools
-# (squawk for migration lint, aiosmtpd as the tests' real SMTP server). Swift is expected at
+# (squawk for migration lint, aiosmtpd as the tests' real SMTP server); Chromium, chromium-driver and
+# selenium for the browser tests. Swift is expected at
 # /opt/swift (see README).
 set -euo pipefail
 
@@ -37,6 +38,7 @@ python3 -c 'import moto.server, flask_cors' >/dev/null 2>&1 || need_pip+=('moto[
 command -v schemathesis >/dev/null 2>&1 || need_pip+=(schemathesis)
 # The AI tests and make bench-menus: brochures generated with fpdf2; botocore (with moto) checks SigV4.
 python3 -c 'import fpdf' >/dev/null 2>&1 || need_pip+=(fpdf2)
+# The browser tests drive Chromium with selenium.
 python3 -c 'import selenium' >/dev/null 2>&1 || need_pip+=(selenium)
 if ((${#need_pip[@]})); then
   echo "install-deps: pip install ${need_pip[*]}" >&2

@@ -426,6 +426,26 @@ $$;
 COMMENT ON FUNCTION app.conversation_for_update(p_conversation_id uuid) IS 'Locks a conversation visible to the caller; BQ002 otherwise.';
 
 --
+-- Name: email_branding(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.email_branding(p_venue_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object(
+    'venue_name', v.name,
+    'logo_url', (select app.public_url() || '/storage/v1/object/public/logos/' || replace(replace(app.venue_logo_path(v.id), '%', '%25'), ' ', '%20')))
+  from app.venues v where v.id = p_venue_id
+$$;
+
+--
+-- Name: FUNCTION email_branding(p_venue_id uuid); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.email_branding(p_venue_id uuid) IS 'Internal: {venue_name, logo_url} for an email''s template data (logo_url null without a logo). Called by SECURITY DEFINER producers.';
+
+--
 -- Name: email_send_failed(bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -585,6 +605,40 @@ $$;
 --
 
 COMMENT ON FUNCTION app.fx_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for fx.sync: p_result {"source", "days": [{"as_of", "rates"}], "stale"?, "newest"?} (or one day as {"as_of", "rates"}); the first rates enqueue the 90-day backfill; stale rates notify affected organizations once a day.';
+
+--
+-- Name: guest_date(timestamp with time zone, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.guest_date(p_at timestamp with time zone, p_timezone text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select to_char(p_at at time zone coalesce(p_timezone, 'UTC'), 'FMDay FMDD FMMonth YYYY')
+$$;
+
+--
+-- Name: FUNCTION guest_date(p_at timestamp with time zone, p_timezone text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.guest_date(p_at timestamp with time zone, p_timezone text) IS 'Internal: a date as a guest reads it, in the venue''s time zone ("Saturday 5 December 2026").';
+
+--
+-- Name: guest_time(timestamp with time zone, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.guest_time(p_at timestamp with time zone, p_timezone text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select to_char(p_at at time zone coalesce(p_timezone, 'UTC'), 'FMDay FMDD FMMonth YYYY, HH24:MI')
+$$;
+
+--
+-- Name: FUNCTION guest_time(p_at timestamp with time zone, p_timezone text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.guest_time(p_at timestamp with time zone, p_timezone text) IS 'Internal: a moment as a guest reads it, in the venue''s time zone ("Saturday 5 December 2026, 19:00").';
 
 --
 -- Name: has_role(uuid, text[]); Type: FUNCTION; Schema: app; Owner: -
@@ -909,6 +963,8 @@ CREATE FUNCTION app.payment_checkout_writeback(p_job_id bigint, p_payload jsonb,
     AS $$
 declare
   v_payment app.payments;
+  v_booking app.bookings;
+  v_venue app.venues;
 begin
   update app.payments set
     checkout_session_id = p_result ->> 'session_id',
@@ -920,12 +976,18 @@ begin
   if v_payment.id is null or nullif(p_payload ->> 'email', '') is null then
     return;
   end if;
+  select * into v_booking from app.bookings b where b.id = v_payment.booking_id;
+  select * into v_venue from app.venues v where v.id = v_booking.venue_id;
   perform bridge.enqueue('email.send',
-    jsonb_build_object('to', p_payload ->> 'email',
-                       'subject', format('%s: %s %s', p_payload ->> 'description', to_char(v_payment.amount_minor / 100.0, 'FM999999990.00'), v_payment.currency),
-                       'text', format(E'Please pay your %s of %s %s by %s:\n\n%s\n', v_payment.kind,
-                                      to_char(v_payment.amount_minor / 100.0, 'FM999999990.00'), v_payment.currency,
-                                      to_char(v_payment.due_at, 'YYYY-MM-DD'), v_payment.checkout_url)),
+    jsonb_build_object('payment_id', v_payment.id, 'to', p_payload ->> 'email',
+      'template', 'payment_link', 'template_version', 1,
+      'data', app.email_branding(v_venue.id) || jsonb_strip_nulls(jsonb_build_object(
+        'guest_name', (select c.full_name from app.contacts c where c.id = v_booking.contact_id),
+        'kind', v_payment.kind, 'description', p_payload ->> 'description',
+        'currency', v_payment.currency, 'amount_minor', v_payment.amount_minor,
+        'due_on', app.guest_date(v_payment.due_at, v_venue.timezone), 'event_time', app.guest_time(v_booking.starts_at, v_venue.timezone),
+        'pay_url', v_payment.checkout_url,
+        'link', (select app.public_url() || '/p/' || p.public_token from app.proposals p where p.id = v_booking.proposal_id)))),
     v_payment.organization_id, 'checkout-email:' || v_payment.id);
 end
 $$;
@@ -934,7 +996,7 @@ $$;
 -- Name: FUNCTION payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for payment.checkout: p_result {session_id, url, expires_at} goes on the scheduled payment and the link is emailed to the guest.';
+COMMENT ON FUNCTION app.payment_checkout_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for payment.checkout: p_result {session_id, url, expires_at} goes on the scheduled payment and the link is emailed to the guest (template payment_link).';
 
 --
 -- Name: payment_reference_taken(text); Type: FUNCTION; Schema: app; Owner: -
@@ -1107,9 +1169,13 @@ declare
   v_proposal app.proposals;
 begin
   select * into v_proposal from app.proposals p where p.public_token = p_token and p_token is not null for update;
-  if not found or v_proposal.status = 'superseded' then
+  if not found then
     raise exception using errcode = 'BQ202', message = 'this proposal link is not valid',
       hint = 'Ask the venue for a new link.';
+  end if;
+  if v_proposal.status = 'superseded' then
+    raise exception using errcode = 'BQ205', message = 'this proposal has been replaced by a newer version',
+      hint = 'Use the link in the venue''s latest message, or ask the venue to send it again.';
   end if;
   if v_proposal.status in ('sent', 'viewed') and v_proposal.expires_at < now() then
     update app.proposals set status = 'expired' where id = v_proposal.id returning * into v_proposal;
@@ -1122,7 +1188,7 @@ $$;
 -- Name: FUNCTION proposal_by_token(p_token text); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.proposal_by_token(p_token text) IS 'Internal: the proposal behind a public token (expiring it when overdue), or BQ202.';
+COMMENT ON FUNCTION app.proposal_by_token(p_token text) IS 'Internal: the proposal behind a public token (expiring it when overdue); BQ202 unknown token, BQ205 superseded version.';
 
 --
 -- Name: proposal_draft_failed(bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: -
@@ -1218,6 +1284,23 @@ $$;
 --
 
 COMMENT ON FUNCTION app.proposal_for_update(p_proposal_id uuid, p_roles text[]) IS 'Locks a proposal visible to the caller and checks the role; BQ002 or 42501 otherwise.';
+
+--
+-- Name: public_url(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.public_url() RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(nullif(rtrim(current_setting('banquet.public_url', true), '/'), ''), 'http://localhost:54321')
+$$;
+
+--
+-- Name: FUNCTION public_url(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.public_url() IS 'Internal: the base URL guests and staff reach (links in emails and messages): the banquet.public_url setting, else http://localhost:54321 (what make run serves). No trailing slash.';
 
 --
 -- Name: random_token(); Type: FUNCTION; Schema: app; Owner: -
@@ -1835,6 +1918,44 @@ $$;
 COMMENT ON FUNCTION app.tg_bookings__cancel_schedule() IS 'Rule: cancelling a booking cancels its still-scheduled payments.';
 
 --
+-- Name: tg_bookings__email_guest_on_confirm(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.tg_bookings__email_guest_on_confirm() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_contact app.contacts;
+  v_venue app.venues;
+  v_proposal app.proposals;
+begin
+  select * into v_contact from app.contacts c where c.id = new.contact_id;
+  if v_contact.email is null then
+    return null;
+  end if;
+  select * into v_venue from app.venues v where v.id = new.venue_id;
+  select * into v_proposal from app.proposals p where p.id = new.proposal_id;
+  perform bridge.enqueue('email.send',
+    jsonb_strip_nulls(jsonb_build_object(
+      'booking_id', new.id, 'to', v_contact.email, 'reply_to', v_venue.notification_email,
+      'template', 'booking_confirmed', 'template_version', 1,
+      'data', app.email_branding(v_venue.id) || jsonb_strip_nulls(jsonb_build_object(
+        'guest_name', coalesce(v_proposal.guest_name, v_contact.full_name), 'title', v_proposal.title, 'guest_count', new.guest_count,
+        'event_time', app.guest_time(new.starts_at, v_venue.timezone), 'currency', new.currency, 'total_minor', new.total_minor,
+        'link', app.public_url() || '/p/' || v_proposal.public_token)))),
+    new.organization_id, 'booking-email:' || new.id || ':confirmed');
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION tg_bookings__email_guest_on_confirm(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.tg_bookings__email_guest_on_confirm() IS 'Rule: a held booking that becomes confirmed (its deposit was paid) emails the guest.';
+
+--
 -- Name: tg_bookings__enforce_transition(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2299,19 +2420,23 @@ CREATE FUNCTION app.tg_notifications__enqueue_email() RETURNS trigger
     AS $$
 declare
   v_reply_to text;
+  v_branding jsonb;
 begin
   -- A new inquiry's email replies straight to the guest.
   if new.entity_type = 'inquiry' then
     select i.guest_email into v_reply_to from app.inquiries i where i.id = new.entity_id;
   end if;
+  v_branding := coalesce(app.email_branding(new.venue_id),
+                         (select jsonb_build_object('venue_name', o.name) from app.organizations o where o.id = new.organization_id));
   perform bridge.enqueue(
     'email.send',
     jsonb_strip_nulls(jsonb_build_object(
       'notification_id', new.id,
       'to', new.email_to,
-      'subject', new.title,
-      'text', new.body,
-      'reply_to', v_reply_to
+      'reply_to', v_reply_to,
+      'template', 'notification',
+      'template_version', 1,
+      'data', v_branding || jsonb_build_object('title', new.title, 'body', new.body, 'kind', new.kind)
     )),
     new.organization_id,
     'notification:' || new.id
@@ -2324,7 +2449,7 @@ $$;
 -- Name: FUNCTION tg_notifications__enqueue_email(); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.tg_notifications__enqueue_email() IS 'Rule: an email notification enqueues an email.send job (payload: notification_id, to, subject, text, reply_to).';
+COMMENT ON FUNCTION app.tg_notifications__enqueue_email() IS 'Rule: an email notification enqueues an email.send job (template notification: title, body, venue branding; reply_to the guest for an inquiry).';
 
 --
 -- Name: tg_objects__follow_brochure(); Type: FUNCTION; Schema: app; Owner: -
@@ -2399,6 +2524,47 @@ $$;
 --
 
 COMMENT ON FUNCTION app.tg_payments__confirm_booking() IS 'Rule: a paid deposit confirms its held booking.';
+
+--
+-- Name: tg_payments__email_receipt(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.tg_payments__email_receipt() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_booking app.bookings;
+  v_contact app.contacts;
+  v_venue app.venues;
+begin
+  if tg_op = 'UPDATE' and old.status = 'paid' then
+    return null;
+  end if;
+  select * into v_booking from app.bookings b where b.id = new.booking_id;
+  select * into v_contact from app.contacts c where c.id = v_booking.contact_id;
+  if v_contact.email is null then
+    return null;
+  end if;
+  select * into v_venue from app.venues v where v.id = v_booking.venue_id;
+  perform bridge.enqueue('email.send',
+    jsonb_strip_nulls(jsonb_build_object(
+      'payment_id', new.id, 'to', v_contact.email, 'reply_to', v_venue.notification_email,
+      'template', 'payment_received', 'template_version', 1,
+      'data', app.email_branding(v_venue.id) || jsonb_strip_nulls(jsonb_build_object(
+        'guest_name', v_contact.full_name, 'kind', new.kind, 'currency', new.currency, 'amount_minor', new.amount_minor,
+        'paid_on', app.guest_date(new.paid_at, v_venue.timezone), 'event_time', app.guest_time(v_booking.starts_at, v_venue.timezone),
+        'link', (select app.public_url() || '/p/' || p.public_token from app.proposals p where p.id = v_booking.proposal_id))))),
+    new.organization_id, 'payment-received:' || new.id);
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION tg_payments__email_receipt(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.tg_payments__email_receipt() IS 'Rule: a paid deposit or balance emails the guest a receipt.';
 
 --
 -- Name: tg_payments__enqueue_checkout(); Type: FUNCTION; Schema: app; Owner: -
@@ -2548,28 +2714,21 @@ CREATE FUNCTION app.tg_proposals__deliver_to_guest() RETURNS trigger
 declare
   v_contact app.contacts;
   v_venue app.venues;
-  v_subject text;
-  v_text text;
   v_whatsapp_account text;
-  -- The guest-facing site; set per environment with: alter database … set banquet.public_url = 'https://…'
-  v_link text := coalesce(nullif(current_setting('banquet.public_url', true), ''), 'http://localhost:8080') || '/p/' || new.public_token;
+  v_link text := app.public_url() || '/p/' || new.public_token;
 begin
   select c.* into v_contact from app.inquiries i join app.contacts c on c.id = i.contact_id where i.id = new.inquiry_id;
   select * into v_venue from app.venues v where v.id = new.venue_id;
-  v_subject := format('Your proposal from %s', v_venue.name);
-  v_text := concat_ws(e'\n',
-    format('Hello %s,', coalesce(v_contact.full_name, 'there')),
-    '',
-    format('%s has prepared a proposal for %s guests on %s: %s %s.',
-      v_venue.name, new.guest_count, to_char(new.starts_at at time zone v_venue.timezone, 'YYYY-MM-DD HH24:MI'),
-      new.currency, to_char(new.total_minor / 100.0, 'FM999G999G990D00')),
-    format('View, accept or decline it here: %s', v_link),
-    format('It is valid until %s.', to_char(new.expires_at at time zone v_venue.timezone, 'YYYY-MM-DD'))
-  );
   if v_contact.email is not null then
     perform bridge.enqueue('email.send',
-      jsonb_build_object('proposal_id', new.id, 'to', v_contact.email, 'subject', v_subject, 'text', v_text, 'link', v_link,
-                         'reply_to', v_venue.notification_email) - case when v_venue.notification_email is null then 'reply_to' else '' end,
+      jsonb_strip_nulls(jsonb_build_object(
+        'proposal_id', new.id, 'to', v_contact.email, 'reply_to', v_venue.notification_email, 'link', v_link,
+        'template', 'proposal_ready', 'template_version', 1,
+        'data', app.email_branding(v_venue.id) || jsonb_build_object(
+          'guest_name', v_contact.full_name, 'title', new.title, 'guest_count', new.guest_count,
+          'event_time', app.guest_time(new.starts_at, v_venue.timezone),
+          'currency', new.currency, 'total_minor', new.total_minor, 'deposit_minor', new.deposit_minor,
+          'valid_until', app.guest_date(new.expires_at, v_venue.timezone), 'link', v_link))),
       new.organization_id, 'proposal-email:' || new.id);
   end if;
   -- WhatsApp only when the organization has a number: the venue's own, else any of its numbers.
@@ -2594,7 +2753,50 @@ $$;
 -- Name: FUNCTION tg_proposals__deliver_to_guest(); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.tg_proposals__deliver_to_guest() IS 'Rule: a sent proposal is delivered to the guest (email.send, and whatsapp.send when the organization has a WhatsApp number) and its inquiry moves to proposal_sent.';
+COMMENT ON FUNCTION app.tg_proposals__deliver_to_guest() IS 'Rule: a sent proposal is delivered to the guest (email.send template proposal_ready with the /p/<token> link, and whatsapp.send when the organization has a WhatsApp number) and its inquiry moves to proposal_sent.';
+
+--
+-- Name: tg_proposals__email_guest_on_accept(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.tg_proposals__email_guest_on_accept() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_contact app.contacts;
+  v_venue app.venues;
+  v_booking app.bookings;
+  v_deposit app.payments;
+begin
+  select c.* into v_contact from app.inquiries i join app.contacts c on c.id = i.contact_id where i.id = new.inquiry_id;
+  select * into v_booking from app.bookings b where b.proposal_id = new.id;
+  if v_contact.email is null or v_booking.id is null then
+    return null;
+  end if;
+  select * into v_venue from app.venues v where v.id = new.venue_id;
+  select * into v_deposit from app.payments p where p.booking_id = v_booking.id and p.kind = 'deposit' and p.status = 'scheduled'
+  order by p.due_at limit 1;
+  perform bridge.enqueue('email.send',
+    jsonb_strip_nulls(jsonb_build_object(
+      'booking_id', v_booking.id, 'to', v_contact.email, 'reply_to', v_venue.notification_email,
+      'template', case when v_booking.status = 'held' then 'booking_held' else 'booking_confirmed' end, 'template_version', 1,
+      'data', app.email_branding(v_venue.id) || jsonb_strip_nulls(jsonb_build_object(
+        'guest_name', coalesce(new.guest_name, v_contact.full_name), 'title', new.title, 'guest_count', new.guest_count,
+        'event_time', app.guest_time(new.starts_at, v_venue.timezone),
+        'currency', new.currency, 'total_minor', new.total_minor,
+        'deposit_minor', v_deposit.amount_minor, 'deposit_due', app.guest_date(v_deposit.due_at, v_venue.timezone),
+        'link', app.public_url() || '/p/' || new.public_token)))),
+    new.organization_id, 'booking-email:' || v_booking.id || ':' || v_booking.status);
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION tg_proposals__email_guest_on_accept(); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.tg_proposals__email_guest_on_accept() IS 'Rule: an accepted proposal emails the guest that the booking is held (with the deposit due) or, without a deposit, confirmed.';
 
 --
 -- Name: tg_proposals__enforce_transition(); Type: FUNCTION; Schema: app; Owner: -
@@ -2673,6 +2875,29 @@ $$;
 --
 
 COMMENT ON FUNCTION app.user_organization_ids(p_roles text[]) IS 'Organizations where the calling user holds one of p_roles. Policies use it as `organization_id in (select …)`, evaluated once per statement.';
+
+--
+-- Name: venue_logo_path(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.venue_logo_path(p_venue_id uuid) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  -- The venue's own logo, else one registered for its whole organization; the newest wins.
+  select d.object_path
+  from app.venues v
+  join app.documents d on d.organization_id = v.organization_id and d.kind = 'logo'
+  where v.id = p_venue_id and (d.venue_id = v.id or d.venue_id is null)
+  order by (d.venue_id is not null) desc, d.created_at desc
+  limit 1
+$$;
+
+--
+-- Name: FUNCTION venue_logo_path(p_venue_id uuid); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.venue_logo_path(p_venue_id uuid) IS 'Internal: the object path, in the public logos bucket, of the venue''s logo (or its organization''s), or null. Called by SECURITY DEFINER code (the guest view, email data).';
 
 --
 -- Name: venue_organization_id(uuid); Type: FUNCTION; Schema: app; Owner: -
@@ -3813,7 +4038,7 @@ CREATE FUNCTION bridge.tg_jobs__scrub_secret_payload() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  new.payload := (new.payload - array['text', 'html', 'scrub_when_finished']) || '{"scrubbed": true}'::jsonb;
+  new.payload := (new.payload - array['text', 'html', 'data', 'link', 'scrub_when_finished']) || '{"scrubbed": true}'::jsonb;
   return new;
 end
 $$;
@@ -3822,7 +4047,7 @@ $$;
 -- Name: FUNCTION tg_jobs__scrub_secret_payload(); Type: COMMENT; Schema: bridge; Owner: -
 --
 
-COMMENT ON FUNCTION bridge.tg_jobs__scrub_secret_payload() IS 'Trigger: when a job whose payload has "scrub_when_finished" reaches succeeded, dead or cancelled, drop the payload''s text and html (the secret link) and mark it "scrubbed"; the write-back has already run with the full payload.';
+COMMENT ON FUNCTION bridge.tg_jobs__scrub_secret_payload() IS 'Trigger: when a job whose payload has "scrub_when_finished" reaches succeeded, dead or cancelled, drop the payload''s text, html, template data and link (the secret) and mark it "scrubbed"; the write-back has already run with the full payload.';
 
 --
 -- Name: unhandled_kinds(interval); Type: FUNCTION; Schema: bridge; Owner: -
@@ -4934,8 +5159,11 @@ begin
     'status', v_proposal.status,
     'version', v_proposal.version,
     'title', v_proposal.title,
-    'venue', (select jsonb_build_object('name', v.name, 'timezone', v.timezone, 'address', v.address) from app.venues v where v.id = v_proposal.venue_id),
+    'venue', (select jsonb_build_object('name', v.name, 'timezone', v.timezone, 'address', v.address,
+                                        'logo_path', app.venue_logo_path(v.id))
+              from app.venues v where v.id = v_proposal.venue_id),
     'space', (select s.name from app.spaces s where s.id = v_proposal.space_id),
+    'guest_name', (select i.guest_name from app.inquiries i where i.id = v_proposal.inquiry_id),
     'guest_count', v_proposal.guest_count,
     'starts_at', v_proposal.starts_at,
     'ends_at', v_proposal.ends_at,
@@ -4946,11 +5174,28 @@ begin
       from app.proposal_items i where i.proposal_id = v_proposal.id), '[]'),
     'subtotal_minor', v_proposal.subtotal_minor,
     'fnb_shortfall_minor', v_proposal.fnb_shortfall_minor,
+    'service_charge_bps', v_proposal.service_charge_bps,
     'service_charge_minor', v_proposal.service_charge_minor,
+    'tax_bps', v_proposal.tax_bps,
     'tax_minor', v_proposal.tax_minor,
     'total_minor', v_proposal.total_minor,
     'deposit_minor', v_proposal.deposit_minor,
-    'expires_at', v_proposal.expires_at
+    'expires_at', v_proposal.expires_at,
+    'decided_at', v_proposal.decided_at,
+    'signed_by', v_proposal.guest_name,
+    'booking', (
+      select jsonb_build_object(
+        'status', b.status,
+        'hold_expires_at', b.hold_expires_at,
+        'deposit', (
+          select jsonb_build_object('amount_minor', p.amount_minor, 'currency', p.currency, 'due_at', p.due_at,
+                                    'status', p.status, 'paid_at', p.paid_at,
+                                    -- Only a link the guest can still use.
+                                    'pay_url', case when p.status = 'scheduled' and (p.checkout_expires_at is null or p.checkout_expires_at > now())
+                                                    then p.checkout_url end)
+          from app.payments p where p.booking_id = b.id and p.kind = 'deposit'
+          order by p.due_at limit 1))
+      from app.bookings b where b.proposal_id = v_proposal.id and v_proposal.status = 'accepted')
   );
 end
 $$;
@@ -4959,7 +5204,7 @@ $$;
 -- Name: FUNCTION get_public_proposal(p_token text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.get_public_proposal(p_token text) IS 'Guest view of a proposal by its public token (first view marks it viewed; an overdue one expires). Callable by anon. BQ202 for an unknown token.
+COMMENT ON FUNCTION public.get_public_proposal(p_token text) IS 'Guest view of a proposal by its public token (first view marks it viewed; an overdue one expires): venue with logo path, items, totals with service-charge and tax rates, validity, and once accepted the booking with its deposit and pay URL. Callable by anon. BQ202 for an unknown token, BQ205 for a superseded version.
 @lint-allow anon_security_definer_function_executable: the guest has no account; the unguessable token (244 random bits) is the capability, and only that proposal''s guest-facing fields are returned.';
 
 --
@@ -5125,10 +5370,14 @@ begin
   perform bridge.enqueue('email.send', jsonb_build_object(
       'invitation_id', v_invitation_id,
       'to', v_email,
-      'subject', format('You are invited to join %s on Banquet', (select o.name from app.organizations o where o.id = p_organization_id)),
-      'text', format(e'You have been invited to join %s as %s.\n\nAccept with this invitation code: %s\n\nIt expires in 7 days.',
-                     (select o.name from app.organizations o where o.id = p_organization_id), p_role,
-                     (select i.token from app.invitations i where i.id = v_invitation_id))),
+      'template', 'invitation', 'template_version', 1,
+      'data', jsonb_build_object(
+        'venue_name', (select o.name from app.organizations o where o.id = p_organization_id),
+        'organization_name', (select o.name from app.organizations o where o.id = p_organization_id),
+        'role', p_role,
+        'code', (select i.token from app.invitations i where i.id = v_invitation_id),
+        'valid_days', 7,
+        'link', app.public_url())),
     p_organization_id, 'invitation:' || v_invitation_id);
   return v_invitation_id;
 end
@@ -5138,7 +5387,7 @@ $$;
 -- Name: FUNCTION invite_member(p_organization_id uuid, p_email text, p_role text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.invite_member(p_organization_id uuid, p_email text, p_role text) IS 'Invites an email address into the organization with a role and emails the invitation code; returns the invitation id. Owners may invite any role, managers only staff. BQ106 for a malformed email.';
+COMMENT ON FUNCTION public.invite_member(p_organization_id uuid, p_email text, p_role text) IS 'Invites an email address into the organization with a role and emails the invitation code (template invitation); returns the invitation id. Owners may invite any role, managers only staff. BQ106 for a malformed email.';
 
 --
 -- Name: automation_rules; Type: TABLE; Schema: app; Owner: -
@@ -6866,12 +7115,13 @@ begin
     raise exception using errcode = 'BQ001', message = 'p_days_ahead must be between 0 and 60';
   end if;
   for v_payment in
-    select p.id, p.organization_id, p.kind, p.amount_minor, p.currency, p.due_at, c.email, c.full_name, v.name as venue_name, v.timezone,
-           v.notification_email
+    select p.id, p.organization_id, p.kind, p.amount_minor, p.currency, p.due_at, p.checkout_url, c.email, c.full_name,
+           v.id as venue_id, v.timezone, v.notification_email, b.starts_at, pr.public_token
     from app.payments p
     join app.bookings b on b.id = p.booking_id
     join app.venues v on v.id = b.venue_id
     join app.contacts c on c.id = b.contact_id
+    left join app.proposals pr on pr.id = b.proposal_id
     where p.status = 'scheduled' and p.due_at < now() + make_interval(days => p_days_ahead)
       and (p.reminded_at is null or p.reminded_at < now() - interval '3 days')
       and c.email is not null and b.status in ('held', 'confirmed')
@@ -6881,11 +7131,13 @@ begin
       'payment_id', v_payment.id,
       'to', v_payment.email,
       'reply_to', v_payment.notification_email,
-      'subject', format('Payment reminder: %s for your event at %s', v_payment.kind, v_payment.venue_name),
-      'text', format(e'Hello %s,\n\nYour %s of %s %s for %s is due on %s.\n\nThank you!',
-        coalesce(v_payment.full_name, 'there'), v_payment.kind, v_payment.currency,
-        to_char(v_payment.amount_minor / 100.0, 'FM999G999G990D00'), v_payment.venue_name,
-        to_char(v_payment.due_at at time zone v_payment.timezone, 'YYYY-MM-DD')))),
+      'template', 'payment_reminder', 'template_version', 1,
+      'data', app.email_branding(v_payment.venue_id) || jsonb_strip_nulls(jsonb_build_object(
+        'guest_name', v_payment.full_name, 'kind', v_payment.kind,
+        'currency', v_payment.currency, 'amount_minor', v_payment.amount_minor,
+        'due_on', app.guest_date(v_payment.due_at, v_payment.timezone), 'event_time', app.guest_time(v_payment.starts_at, v_payment.timezone),
+        'pay_url', v_payment.checkout_url,
+        'link', app.public_url() || '/p/' || v_payment.public_token)))),
       v_payment.organization_id, 'payment-reminder:' || v_payment.id || ':' || to_char(now(), 'YYYY-MM-DD'));
     update app.payments set reminded_at = now() where id = v_payment.id;
     v_count := v_count + 1;
@@ -6898,7 +7150,7 @@ $$;
 -- Name: FUNCTION send_payment_reminders(p_days_ahead integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.send_payment_reminders(p_days_ahead integer) IS 'Enqueues a reminder email for each scheduled payment due within p_days_ahead days (at most one per payment every 3 days); returns how many. Run daily by the payment.remind job. Service role only.';
+COMMENT ON FUNCTION public.send_payment_reminders(p_days_ahead integer) IS 'Enqueues a reminder email (template payment_reminder) for each scheduled payment due within p_days_ahead days (at most one per payment every 3 days); returns how many. Run daily by the payment.remind job. Service role only.';
 
 --
 -- Name: send_proposal(uuid, integer); Type: FUNCTION; Schema: public; Owner: -
@@ -9552,6 +9804,24 @@ CREATE TRIGGER _600_auto_draft AFTER INSERT ON app.inquiries FOR EACH ROW EXECUT
 CREATE TRIGGER _600_book_on_accept AFTER UPDATE OF status ON app.proposals FOR EACH ROW WHEN (((new.status = 'accepted'::text) AND (old.status <> 'accepted'::text))) EXECUTE FUNCTION app.tg_proposals__book_on_accept();
 
 --
+-- Name: bookings _600_email_guest_on_confirm; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _600_email_guest_on_confirm AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN (((new.status = 'confirmed'::text) AND (old.status = 'held'::text))) EXECUTE FUNCTION app.tg_bookings__email_guest_on_confirm();
+
+--
+-- Name: payments _600_email_receipt; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _600_email_receipt AFTER INSERT OR UPDATE OF status ON app.payments FOR EACH ROW WHEN (((new.status = 'paid'::text) AND (new.kind = ANY (ARRAY['deposit'::text, 'balance'::text])))) EXECUTE FUNCTION app.tg_payments__email_receipt();
+
+--
+-- Name: proposals _700_email_guest_on_accept; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _700_email_guest_on_accept AFTER UPDATE OF status ON app.proposals FOR EACH ROW WHEN (((new.status = 'accepted'::text) AND (old.status <> 'accepted'::text))) EXECUTE FUNCTION app.tg_proposals__email_guest_on_accept();
+
+--
 -- Name: bookings _900_audit; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -10935,6 +11205,12 @@ GRANT ALL ON FUNCTION app.conversation_for_update(p_conversation_id uuid) TO aut
 GRANT ALL ON FUNCTION app.conversation_for_update(p_conversation_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION email_branding(p_venue_id uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.email_branding(p_venue_id uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION email_send_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10970,6 +11246,18 @@ GRANT ALL ON FUNCTION app.fx_rate(p_from text, p_to text, p_as_of date) TO servi
 
 REVOKE ALL ON FUNCTION app.fx_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.fx_sync_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) TO service_role;
+
+--
+-- Name: FUNCTION guest_date(p_at timestamp with time zone, p_timezone text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.guest_date(p_at timestamp with time zone, p_timezone text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION guest_time(p_at timestamp with time zone, p_timezone text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.guest_time(p_at timestamp with time zone, p_timezone text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION has_role(p_organization_id uuid, p_roles text[]); Type: ACL; Schema: app; Owner: -
@@ -11147,6 +11435,12 @@ GRANT ALL ON FUNCTION app.proposal_expire_writeback(p_job_id bigint, p_payload j
 REVOKE ALL ON FUNCTION app.proposal_for_update(p_proposal_id uuid, p_roles text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.proposal_for_update(p_proposal_id uuid, p_roles text[]) TO authenticated;
 GRANT ALL ON FUNCTION app.proposal_for_update(p_proposal_id uuid, p_roles text[]) TO service_role;
+
+--
+-- Name: FUNCTION public_url(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.public_url() FROM PUBLIC;
 
 --
 -- Name: FUNCTION random_token(); Type: ACL; Schema: app; Owner: -
@@ -11328,6 +11622,12 @@ REVOKE ALL ON FUNCTION app.tg_audit__record() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.tg_bookings__cancel_schedule() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_bookings__email_guest_on_confirm(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.tg_bookings__email_guest_on_confirm() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_bookings__enforce_transition(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11430,6 +11730,12 @@ REVOKE ALL ON FUNCTION app.tg_objects__register_brochure() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.tg_payments__confirm_booking() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_payments__email_receipt(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.tg_payments__email_receipt() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_payments__enqueue_checkout(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11460,6 +11766,12 @@ REVOKE ALL ON FUNCTION app.tg_proposals__book_on_accept() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.tg_proposals__deliver_to_guest() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_proposals__email_guest_on_accept(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.tg_proposals__email_guest_on_accept() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg_proposals__enforce_transition(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11478,6 +11790,12 @@ REVOKE ALL ON FUNCTION app.tg_proposals__mint_public_token() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.user_organization_ids(p_roles text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.user_organization_ids(p_roles text[]) TO authenticated;
 GRANT ALL ON FUNCTION app.user_organization_ids(p_roles text[]) TO service_role;
+
+--
+-- Name: FUNCTION venue_logo_path(p_venue_id uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.venue_logo_path(p_venue_id uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION venue_organization_id(p_venue_id uuid); Type: ACL; Schema: app; Owner: -

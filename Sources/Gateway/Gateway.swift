@@ -67,6 +67,7 @@ public struct Gateway: Sendable {
             if let api {
                 try AuthRoutes(api: api).register(on: router)
                 try StorageRoutes(api: api).register(on: router)
+                ProposalPages(api: api).register(on: router)
                 try ConsoleRoutes(api: api).register(on: router)
             }
         }

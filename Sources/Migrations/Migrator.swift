@@ -103,6 +103,21 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Stores the base URL guests reach on the database (`alter database … set banquet.public_url`),
+    /// so every session — the daemon's jobs, schedules, Supabase's PostgREST — builds the same
+    /// links through `app.public_url()` (migration 20261129011000). `banquet migrate` calls it when
+    /// `BANQUET_PUBLIC_URL` is set; new sessions see it, running ones keep what they had.
+    public func storePublicURL(_ url: String) async throws(MigrationError) {
+        try await withConnection { connection throws(MigrationError) in
+            let session = Session(connection: connection, logger: logger)
+            // format(%I, %L) quotes the database name and the value; the URL travels as a bind parameter.
+            guard let statement = try await session.firstRow(
+                "select format('alter database %I set banquet.public_url = %L', current_database(), \(url)::text)", as: String.self) else { return }
+            try await session.execute(PostgresQuery(unsafeSQL: statement))
+            progress("banquet.public_url = \(url) (stored on the database)")
+        }
+    }
+
     // MARK: Plan (read-only: --status, --dry-run)
 
     /// What `run()` would do, changing nothing (it does not even create the history table).

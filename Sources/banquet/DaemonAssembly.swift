@@ -66,7 +66,9 @@ struct DaemonAssembly {
             var handlers = JobHandlerRegistry()
             handlers.registerBuiltins()
             handlers.register(HTTPPostHandler.kind, handler: HTTPPostHandler(transport: http))
-            handlers.register(EmailSendHandler.kind, handler: EmailSendHandler(transport: email, defaultFrom: emailConfiguration.from))
+            let emailTemplates = try environment.optionalString("BANQUET_EMAIL_TEMPLATES_DIR").map { try EmailTemplates(directory: URL(fileURLWithPath: $0)) }
+                ?? EmailTemplates.bundled()
+            handlers.register(EmailSendHandler.kind, handler: EmailSendHandler(transport: email, defaultFrom: emailConfiguration.from, templates: emailTemplates))
             let whatsapp = whatsappConfiguration.makeClient(transport: http)
             handlers.register(WhatsAppSendHandler.kind, handler: WhatsAppSendHandler(client: whatsapp))
             handlers.register(WhatsAppTemplatesSyncHandler.kind, handler: WhatsAppTemplatesSyncHandler(client: whatsapp))
@@ -100,7 +102,9 @@ struct DaemonAssembly {
         var api: ClientAPI?
         if role.servesClientRoutes {
             let issuer = await TokenIssuer(secret: try JWTSecret.load(environment))
-            api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client, configuration: .init(environment)), environment: environment, logger: logger)
+            var sessionConfiguration = RequestSession.Configuration(environment)
+            sessionConfiguration.publicURL = publicURL
+            api = ClientAPI(client: client, issuer: issuer, session: RequestSession(client: client, configuration: sessionConfiguration), environment: environment, logger: logger)
             api?.objectStore = objectStore
         }
         // 5. Edge functions: signed provider webhooks, recorded through the write-back functions.

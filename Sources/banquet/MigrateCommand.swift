@@ -55,6 +55,9 @@ struct MigrateCommand: AsyncParsableCommand {
                 if let refusal = plan.refusal { throw refusal }
             } else {
                 try await migrator.run()
+                if let publicURL = environment.optionalString("BANQUET_PUBLIC_URL") {
+                    try await migrator.storePublicURL(publicURL)
+                }
             }
         } catch let error as MigrationError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -32,9 +32,16 @@ struct AccessLogMiddleware: RouterMiddleware {
         // Health probes and scrapes would drown the log; they are counted, not logged.
         guard group != "health", group != "metrics" else { return }
         context.logger.info("http", metadata: [
-            "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status)",
+            "method": "\(request.method.rawValue)", "path": "\(group == "pages" ? Self.withoutToken(request.uri.path) : request.uri.path)", "status": "\(status)",
             "ms": "\(String(format: "%.2f", seconds * 1000))", "ip": "\(context.clientIP(request, trustProxy: trustProxy))",
         ])
+    }
+
+    /// `/p/<token>/accept` → `/p/…/accept`: the guest's token is a credential and stays out of logs.
+    static func withoutToken(_ path: String) -> String {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count > 2 { parts[2] = "…" }
+        return parts.joined(separator: "/")
     }
 
     static func routeGroup(_ path: String) -> String {
@@ -43,6 +50,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         switch first {
         case "rest", "auth", "storage", "functions", "realtime": return String(first)
         case "health", "metrics": return String(first)
+        case "p": return "pages"
         default: return "other"
         }
     }

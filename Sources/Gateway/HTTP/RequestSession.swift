@@ -16,6 +16,9 @@ public struct RequestSession: Sendable {
         public var statementTimeouts: [String: String]
         /// The schema an unqualified name resolves in, before `extensions`.
         public var searchPath: String
+        /// `banquet.public_url` for the transaction: links SQL builds in it (`app.public_url()`,
+        /// e.g. the guest's `/p/<token>` in a proposal email) point at this gateway.
+        public var publicURL: String = "http://localhost:54321"
 
         public init(statementTimeouts: [String: String] = ["anon": "3s", "authenticated": "8s", "service_role": "30s"], searchPath: String = "public") {
             self.statementTimeouts = statementTimeouts
@@ -95,7 +98,8 @@ public struct RequestSession: Sendable {
                            set_config('request.jwt.claims', \(identity.claimsJSON), true),
                            set_config('request.method', \(request.method), true),
                            set_config('request.path', \(request.path), true),
-                           set_config('request.headers', \(request.headersJSON), true)
+                           set_config('request.headers', \(request.headersJSON), true),
+                           set_config('banquet.public_url', \(configuration.publicURL), true)
                     """, logger: logger)
                 let result = try await work(connection)
                 try await connection.query("commit", logger: logger)

@@ -155,12 +155,13 @@ enum SQLStateStatus {
     }
 
     /// Banquet's codes (docs/database.md, "Errors"): not found → 404, a state that forbids the
-    /// change → 409, a rate limit → 429, every other invalid argument → 400.
+    /// change → 409, a rate limit → 429, a superseded proposal link → 410, every other invalid argument → 400.
     static func banquetStatus(_ sqlState: String) -> HTTPResponse.Status? {
         switch sqlState {
         case "BQ002", "BQ104", "BQ202", "BR404": return .notFound
         case "BQ003", "BQ007", "BQ008", "BQ201", "BQ301", "BQ303", "BQ501", "BQ601", "BQ603", "BQ701", "BR409": return .conflict
         case "BQ105": return .tooManyRequests
+        case "BQ205": return .gone
         default:
             return sqlState.hasPrefix("BQ") || sqlState.hasPrefix("BR") ? .badRequest : nil
         }

@@ -233,4 +233,12 @@ struct MigratorTests {
             #expect(try await fixture.column("select count(*)::text from pg_namespace where nspname in ('app', 'bridge', 'storage')") == ["3"])
         }
     }
+
+    @Test("the public URL is stored on the database, quoted, and every new session reads it")
+    func storesThePublicURL() async throws {
+        try await MigrationFixture.with { fixture in
+            try await fixture.migrator().storePublicURL("https://book.example.com/it's")
+            #expect(try await fixture.column("select current_setting('banquet.public_url', true)") == ["https://book.example.com/it's"])
+        }
+    }
 }

@@ -1,7 +1,7 @@
 -- The first slice: a guest submits an inquiry (anon), the venue is notified by email through the
 -- bridge, and the daemon's write-back marks the notification sent (or failed).
 begin;
-select plan(32);
+select plan(33);
 
 insert into app.organizations (id, name) values ('00000000-0000-0000-0000-0000000000a1', 'Slice Org');
 insert into app.venues (id, organization_id, name, timezone, notification_email) values
@@ -31,13 +31,15 @@ select is((select count(*)::int from app.notifications where entity_id = current
   1, 'the venue got a pending email notification');
 
 select is(
-  (select payload - 'notification_id' - 'text' from bridge.jobs where kind = 'email.send'),
-  jsonb_build_object('to', 'events@harbour.test', 'subject', format('New inquiry: Ada Lovelace, 40 guests on %s', to_char(current_date + 30, 'YYYY-MM-DD')), 'reply_to', 'ada@example.com'),
-  'an email.send job was enqueued to the venue'
+  (select payload - 'notification_id' - 'data' from bridge.jobs where kind = 'email.send'),
+  jsonb_build_object('to', 'events@harbour.test', 'reply_to', 'ada@example.com', 'template', 'notification', 'template_version', 1),
+  'an email.send job was enqueued to the venue, rendered from the notification template'
 );
+select is((select payload -> 'data' ->> 'title' from bridge.jobs where kind = 'email.send'),
+  format('New inquiry: Ada Lovelace, 40 guests on %s', to_char(current_date + 30, 'YYYY-MM-DD')), 'its title is the subject');
 select is((select (payload ->> 'notification_id')::uuid from bridge.jobs where kind = 'email.send'),
   (select id from app.notifications), 'the job payload names the notification');
-select matches((select payload ->> 'text' from bridge.jobs where kind = 'email.send'), 'Guests: 40', 'the email body lists the party size');
+select matches((select payload -> 'data' ->> 'body' from bridge.jobs where kind = 'email.send'), 'Guests: 40', 'the email body lists the party size');
 
 -- A second inquiry from the same guest reuses the contact.
 select lives_ok($$ select public.submit_inquiry('00000000-0000-0000-0000-0000000000b1', 'Ada L.', p_email => 'ada@example.com',

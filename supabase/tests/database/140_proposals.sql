@@ -74,7 +74,7 @@ select set_config('test.tb', public.send_proposal(current_setting('test.pb')::uu
 select lives_ok($$ select set_config('test.pb2', public.new_proposal_version(current_setting('test.pb')::uuid)::text, true) $$, 'a new version of a sent proposal');
 select is((select (version, status, subtotal_minor) from app.proposals where id = current_setting('test.pb2')::uuid), (2, 'draft'::text, 75000::bigint), 'version 2, a draft with the same lines');
 select tests.act_as_anon();
-select throws_ok($$ select public.get_public_proposal(current_setting('test.tb')) $$, 'BQ202', null, 'the superseded version''s link no longer works');
+select throws_ok($$ select public.get_public_proposal(current_setting('test.tb')) $$, 'BQ205', null, 'the superseded version''s link no longer works (BQ205)');
 select tests.act_as(tests.id('owner_b'));
 select set_config('test.tb2', public.send_proposal(current_setting('test.pb2')::uuid), true);
 select tests.act_as_anon();

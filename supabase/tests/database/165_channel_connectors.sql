@@ -50,7 +50,7 @@ select is((select (payload ->> 'amount_minor')::bigint from bridge.jobs where ki
 select app.payment_checkout_writeback(1, jsonb_build_object('payment_id', tests.id('pay_1'), 'email', 'guest@example.com', 'description', 'Deposit — Venue A'),
   '{"session_id": "cs_1", "url": "https://pay.test/cs_1", "expires_at": 1900000000}');
 select is((select checkout_url from app.payments where id = tests.id('pay_1')), 'https://pay.test/cs_1', 'the write-back stores the URL');
-select matches((select payload ->> 'text' from bridge.jobs where kind = 'email.send' and dedupe_key = 'checkout-email:' || tests.id('pay_1')), 'https://pay.test/cs_1', 'and emails it to the guest');
+select is((select payload -> 'data' ->> 'pay_url' from bridge.jobs where kind = 'email.send' and dedupe_key = 'checkout-email:' || tests.id('pay_1')), 'https://pay.test/cs_1', 'and emails it to the guest');
 
 -- FX sync by days
 delete from app.fx_rates;
