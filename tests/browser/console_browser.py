@@ -7,31 +7,18 @@ Screenshots go to `<daemon data dir>/artifacts/*.png` and are copied to
 """
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 
-HERE = Path(__file__).resolve().parent
 
-if "gateway_harness" in sys.modules:
-    harness = sys.modules["gateway_harness"]
-else:
-    _spec = importlib.util.spec_from_file_location("gateway_harness", HERE.parent / "gateway" / "conftest.py")
-    harness = importlib.util.module_from_spec(_spec)
-    sys.modules["gateway_harness"] = harness  # dataclasses look their module up while the class is built
-    _spec.loader.exec_module(harness)
+# browser.py loads the gateway suite's harness (tests/gateway/conftest.py) once and launches Chromium.
+from browser import gateway as harness, start_browser  # noqa: E402
 
 CONSOLE_TOKEN = "console-token-for-the-browser-suite-0123456789"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 class ConsoleDaemon:
@@ -90,12 +77,7 @@ def _count_failures(request):
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium through chromium-driver."""
-    options = Options()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    """Headless Chromium through chromium-driver (browser.py's launcher), at a desktop size."""
+    driver = start_browser(1280, 1000)
     yield driver
     driver.quit()

@@ -5,29 +5,6 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The small kit server-rendered pages share (the guest's proposal page; the operator console may
-/// reuse it): escaping, one document layout with an inline stylesheet, and the security headers.
-///
-/// Every value a page prints goes through `HTML.text` (element content and quoted attributes);
-/// markup is assembled only from literals and escaped values. Pages load nothing but same-origin
-/// images: the Content-Security-Policy allows no script at all, the one stylesheet by its hash,
-/// forms posting to this origin only, and no framing.
-enum HTML {
-    /// Untrusted text, safe in element content and in quoted attribute values.
-    static func text(_ value: String) -> String { HTMLEscaping.escape(value) }
-
-    /// A URL for an `href` that came from data: only http(s) (never `javascript:`), escaped.
-    static func url(_ value: String) -> String? {
-        guard let scheme = URLComponents(string: value)?.scheme?.lowercased(), scheme == "http" || scheme == "https" else { return nil }
-        return text(value)
-    }
-
-    /// One path segment, percent-encoded (RFC 3986 unreserved characters stay).
-    static func pathSegment(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? ""
-    }
-}
-
 /// A stylesheet inlined in `<style>` and allowed by the CSP through its SHA-256, so pages need no
 /// external asset and no `'unsafe-inline'`.
 struct HTMLStylesheet: Sendable {
