@@ -50,11 +50,12 @@ struct ChangeFeed: Service {
                 }
                 group.addTask {
                     var cursor: FeedCursor?
+                    var failures = 0
                     var lastPrune = ContinuousClock.now
                     for await _ in wakes {
                         do {
                             if cursor == nil { cursor = FeedCursor(last: try await newestID()) }
-                            try await drain(&cursor!)
+                            try await drain(&cursor!, failures: &failures)
                         } catch {
                             logger.warning("realtime feed read failed", metadata: ["error": "\(DatabaseError.describe(error))"])
                         }
@@ -76,26 +77,48 @@ struct ChangeFeed: Service {
         return try await rows.collect().first?.decode(Int64.self) ?? 0
     }
 
-    /// Reads and delivers until the feed has nothing new.
-    private func drain(_ cursor: inout FeedCursor) async throws {
+    /// Reads and delivers until the feed has nothing new. The position moves only once a batch is
+    /// delivered, so a failed delivery is retried on the next wake-up; a batch that fails three
+    /// times is skipped, and its subscribers are told to resubscribe rather than left waiting.
+    private func drain(_ cursor: inout FeedCursor, failures: inout Int) async throws {
         while true {
             let before = cursor.last
             let fetch = try await fetch(after: cursor.last, holes: cursor.pendingHoles)
             if fetch.prunedThrough > before {
                 // Rows after our position were deleted unread.
-                RealtimeMetrics.gap()
                 logger.error("realtime feed gap: changes were pruned before delivery", metadata: ["last": "\(before)", "pruned_through": "\(fetch.prunedThrough)"])
-                for channel in hub.postgresChannels() {
-                    channel.send(PhoenixFrame.system(topic: channel.topic, subTopic: channel.subTopic, extension: "postgres_changes", ok: false,
-                                                     message: "Realtime missed database changes (the server fell behind); resubscribe to receive new ones"))
-                }
+                tellSubscribersToResubscribe()
                 cursor = FeedCursor(last: max(fetch.prunedThrough, fetch.rows.last?.id ?? 0))
                 continue
             }
-            let fresh = cursor.advance(rows: fetch.rows, xmin: fetch.xmin, xmax: fetch.xmax)
+            var next = cursor
+            let fresh = next.advance(rows: fetch.rows, xmin: fetch.xmin, xmax: fetch.xmax)
+            if !fresh.isEmpty {
+                do {
+                    try await delivery.deliver(fresh)
+                    failures = 0
+                } catch {
+                    failures += 1
+                    guard failures >= 3 else { throw error }
+                    logger.error("realtime: skipping a batch that failed three times", metadata: [
+                        "first": "\(fresh.first!.id)", "last": "\(fresh.last!.id)", "error": "\(DatabaseError.describe(error))"])
+                    failures = 0
+                    tellSubscribersToResubscribe()
+                }
+            }
             RealtimeMetrics.changes(fresh.count)
-            if !fresh.isEmpty { try await delivery.deliver(fresh) }
+            cursor = next
             if fetch.rows.count < Self.batchSize { return }
+        }
+    }
+
+    /// Changes were lost to this daemon: every postgres_changes channel gets a `system` error, on
+    /// which the client rejoins (and the application re-reads what it shows).
+    private func tellSubscribersToResubscribe() {
+        RealtimeMetrics.gap()
+        for channel in hub.postgresChannels() {
+            channel.send(PhoenixFrame.system(topic: channel.topic, subTopic: channel.subTopic, extension: "postgres_changes", ok: false,
+                                             message: "Realtime missed database changes (the server fell behind); resubscribe to receive new ones"))
         }
     }
 

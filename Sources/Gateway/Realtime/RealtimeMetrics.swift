@@ -31,7 +31,8 @@ enum RealtimeMetrics {
         Counter(label: "realtime_messages_delivered_total", dimensions: [("event", "postgres_changes")]).increment(by: count)
     }
 
-    /// A feed gap: changes pruned before this daemon read them; clients were told to resubscribe.
+    /// Changes this daemon could not deliver (pruned before it read them, or a batch whose delivery
+    /// failed three times); its postgres_changes clients were told to resubscribe.
     static func gap() {
         Counter(label: "realtime_feed_gaps_total").increment()
     }
