@@ -144,15 +144,15 @@ def test_a_channel_is_closed_when_its_token_expires_and_a_refreshed_token_keeps_
     booking = add_booking(banquet, a)
 
     async def scenario():
-        short = await supabase_client(banquet, jwt(sub=member.id, ttl=2))
+        short = await supabase_client(banquet, jwt(sub=member.id, ttl=3))
         lapsing = await subscribe(short, "lapsing")
         assert lapsing.states[-1][0] == "SUBSCRIBED"
 
-        refreshed = await supabase_client(banquet, jwt(sub=member.id, ttl=2))
+        refreshed = await supabase_client(banquet, jwt(sub=member.id, ttl=3))
         kept = await subscribe(refreshed, "kept")
         await refreshed.realtime.set_auth(jwt(sub=member.id, ttl=3600))
 
-        await asyncio.sleep(3.5)
+        await asyncio.sleep(4.5)
         assert ("CLOSED", None) in lapsing.states, lapsing.states
         assert any(state == "CHANNEL_ERROR" and "Token has expired" in (error or "") for state, error in lapsing.states)
         assert "CLOSED" not in [state for state, _ in kept.states]
