@@ -9,10 +9,13 @@ struct RealtimeConfiguration: Sendable {
     var retention: Duration = .seconds(3600)
     var pruneInterval: Duration = .seconds(60)
 
-    init() {}
-
     init(_ environment: BanquetCore.Environment) throws {
-        pollInterval = .milliseconds(try environment.int("BANQUET_REALTIME_POLL_MS", default: 1000))
-        retention = .seconds(try environment.int("BANQUET_REALTIME_RETENTION_S", default: 3600))
+        let pollMilliseconds = try environment.int("BANQUET_REALTIME_POLL_MS", default: 1000)
+        let retentionSeconds = try environment.int("BANQUET_REALTIME_RETENTION_S", default: 3600)
+        guard pollMilliseconds >= 10 else { throw BanquetError.configuration("BANQUET_REALTIME_POLL_MS must be at least 10, got \(pollMilliseconds)") }
+        // changefeed.prune_changes keeps at least a minute.
+        guard retentionSeconds >= 60 else { throw BanquetError.configuration("BANQUET_REALTIME_RETENTION_S must be at least 60, got \(retentionSeconds)") }
+        pollInterval = .milliseconds(pollMilliseconds)
+        retention = .seconds(retentionSeconds)
     }
 }

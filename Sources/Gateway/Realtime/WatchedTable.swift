@@ -26,10 +26,4 @@ enum Audience: Hashable, Sendable {
     case organization(UUID)
     /// One member of the organization.
     case member(organization: UUID, user: UUID)
-
-    var organization: UUID {
-        switch self {
-        case .organization(let id), .member(let id, _): id
-        }
-    }
 }
