@@ -21,8 +21,8 @@ TEST_DB := PGDATA_DIR=$(DATA_DIR)/pg-test PG_PORT=$(TEST_PG_PORT) PG_DB=postgres
 TEST_PSQL := psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $(TEST_PG_PORT) -U postgres
 
 .PHONY: help run serve deps build migrate seed db-start db-stop psql clean \
-        test test-db test-swift test-gateway test-ai test-connectors test-browser test-console test-pgtap test-sql-lint test-checks schema docs \
-        seed-scale bench bench-sql bench-bridge bench-gateway bench-menus doctor drafts proposal-links
+        test test-db test-swift test-gateway test-ai test-connectors test-browser test-console test-realtime test-pgtap test-sql-lint test-checks schema docs \
+        seed-scale bench bench-sql bench-bridge bench-gateway bench-menus bench-realtime doctor drafts proposal-links
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -36,6 +36,7 @@ run: deps build db-start migrate seed ## everything, then the daemon in the fore
 	@echo "  RPC        http://localhost:$(HTTP_PORT)/rest/v1/rpc/<function>   (OpenAPI: GET /rest/v1/ with the apikey)"
 	@echo "  auth       http://localhost:$(HTTP_PORT)/auth/v1   storage: http://localhost:$(HTTP_PORT)/storage/v1"
 	@echo "  guest page http://localhost:$(HTTP_PORT)/p/<token>   (the link in each proposal email; make proposal-links lists them)"
+	@echo "  realtime   ws://localhost:$(HTTP_PORT)/realtime/v1/websocket?apikey=<anon key>&vsn=1.0.0   (docs/realtime.md)"
 	@BANQUET_DATA_DIR=$(DATA_DIR) $(BIN) keys
 	@echo "  database   $(DB_URL)   (make psql)"
 	@echo "  mailbox    $(DATA_DIR)/mailbox   (offline email: one .eml per message)"
@@ -85,7 +86,7 @@ clean: db-stop ## stop the clusters and delete .data and .build
 
 # --- tests ------------------------------------------------------------------------------------
 
-test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway test-ai test-connectors test-browser ## every test
+test: deps build test-db test-sql-lint test-checks test-pgtap test-swift test-gateway test-ai test-connectors test-realtime test-browser ## every test
 	@echo "make test: all suites passed"
 
 test-db: ## (re)build the migrated template database on the test cluster
@@ -133,6 +134,9 @@ test-browser: ## the guest's proposal page, the emails and the operator console 
 test-console: ## the operator console's browser and HTTP tests alone (part of test-browser)
 	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/browser/pytest.ini tests/browser/test_console.py $(PYTEST_ARGS)
 
+test-realtime: ## realtime (/realtime/v1/websocket) through the real supabase client and raw WebSockets, against real banquet serve processes (needs test-db)
+	$(SWIFT_TEST_ENV) python3 -m pytest -p no:cacheprovider -c tests/realtime/pytest.ini tests/realtime $(PYTEST_ARGS)
+
 schema: test-db ## regenerate sql/schema.sql from a freshly migrated database
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(TEST_PG_PORT)/$(TEMPLATE_DB) scripts/schema-snapshot.sh dump
 
@@ -160,4 +164,8 @@ bench-gateway: deps test-db ## RPC through the gateway vs pgbench running the sa
 bench-menus: deps build test-db ## menu extraction P/R/F1, offline parser and the LLM path (local stand-in server) -> bench/results/menus.json, docs/benchmarks.md
 	$(SWIFT_TEST_ENV) python3 bench/menus/run.py
 
-bench: bench-sql bench-bridge bench-gateway bench-menus ## all benchmarks
+bench-realtime: deps test-db ## realtime delivery latency p50/p99 and SQL statements per change at 1,000 and 5,000 subscribers -> bench/results/realtime.json, docs/benchmarks.md
+	swift build -c release --product banquet
+	$(SWIFT_TEST_ENV) BANQUET_BIN=$(ROOT)/.build/release/banquet python3 bench/realtime/run.py
+
+bench: bench-sql bench-bridge bench-gateway bench-menus bench-realtime ## all benchmarks

@@ -41,10 +41,34 @@ CREATE SCHEMA bridge;
 COMMENT ON SCHEMA bridge IS 'Banquet job runtime: outbox, leases, retries, schedules.';
 
 --
+-- Name: changefeed; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA changefeed;
+
+--
+-- Name: SCHEMA changefeed; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA changefeed IS 'Row changes for realtime delivery: written by triggers, read and pruned by the daemon. No client access.';
+
+--
 -- Name: extensions; Type: SCHEMA; Schema: -; Owner: -
 --
 
 CREATE SCHEMA extensions;
+
+--
+-- Name: realtime; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA realtime;
+
+--
+-- Name: SCHEMA realtime; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA realtime IS 'banquet platform stand-in for Supabase Realtime';
 
 --
 -- Name: storage; Type: SCHEMA; Schema: -; Owner: -
@@ -257,6 +281,26 @@ $$;
 --
 
 COMMENT ON FUNCTION app.channel_error_code(p_error text) IS 'The provider error code in a channel failure text ("WhatsApp error 131047: …" → 131047), or null.';
+
+--
+-- Name: channel_organization_id(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.channel_organization_id(p_topic text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select case
+    when p_topic ~ '^org:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(:|$)'
+    then substr(p_topic, 5, 36)::uuid
+  end
+$_$;
+
+--
+-- Name: FUNCTION channel_organization_id(p_topic text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.channel_organization_id(p_topic text) IS 'The organization a realtime topic `org:<uuid>[:…]` belongs to; null for any other topic. Used by realtime.messages policies.';
 
 --
 -- Name: channel_send_failed(bigint, jsonb, text); Type: FUNCTION; Schema: app; Owner: -
@@ -4161,6 +4205,113 @@ $$;
 COMMENT ON FUNCTION bridge.worker_seen(p_worker text, p_role text, p_kinds text[]) IS 'A daemon''s periodic "still here, running these kinds" (every few seconds); also forgets daemons unseen for a day. Callable by service_role.';
 
 --
+-- Name: prune_changes(interval, integer); Type: FUNCTION; Schema: changefeed; Owner: -
+--
+
+CREATE FUNCTION changefeed.prune_changes(p_keep interval DEFAULT '01:00:00'::interval, p_limit integer DEFAULT 10000) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_pruned integer;
+  v_newest bigint;
+begin
+  if p_keep is null or p_keep < interval '1 minute' or p_limit is null or p_limit < 1 then
+    raise exception using errcode = 'BQ001', message = 'prune_changes keeps at least a minute and deletes at least one row per call';
+  end if;
+  with doomed as (
+    select c.id from changefeed.changes c where c.changed_at < now() - p_keep order by c.id limit p_limit
+  ), deleted as (
+    delete from changefeed.changes c using doomed d where c.id = d.id returning c.id
+  )
+  select count(*), max(deleted.id) into v_pruned, v_newest from deleted;
+  if v_newest is not null then
+    update changefeed.state s set pruned_through = greatest(s.pruned_through, v_newest) where s.singleton;
+  end if;
+  return v_pruned;
+end
+$$;
+
+--
+-- Name: FUNCTION prune_changes(p_keep interval, p_limit integer); Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON FUNCTION changefeed.prune_changes(p_keep interval, p_limit integer) IS 'Delete up to p_limit feed rows older than p_keep and raise changefeed.state.pruned_through; returns the rows deleted. The gateway calls it every minute. Service role only.';
+
+--
+-- Name: tg__capture_change(); Type: FUNCTION; Schema: changefeed; Owner: -
+--
+
+CREATE FUNCTION changefeed.tg__capture_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' then
+    insert into changefeed.changes (table_name, op, organization_id, record_id, user_id)
+    values (tg_table_name, tg_op, old.organization_id, old.id,
+            case when tg_nargs > 0 then (to_jsonb(old) ->> tg_argv[0])::uuid end);
+  else
+    insert into changefeed.changes (table_name, op, organization_id, record_id, user_id)
+    values (tg_table_name, tg_op, new.organization_id, new.id,
+            case when tg_nargs > 0 then (to_jsonb(new) ->> tg_argv[0])::uuid end);
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION tg__capture_change(); Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON FUNCTION changefeed.tg__capture_change() IS 'Trigger (after row): record the change of a watched row in changefeed.changes — table, operation, organization, id, and the column named by the trigger''s argument as the addressed user. Security definer: writers have no access to the feed.';
+
+--
+-- Name: tg__notify(); Type: FUNCTION; Schema: changefeed; Owner: -
+--
+
+CREATE FUNCTION changefeed.tg__notify() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  -- A constant payload: PostgreSQL folds identical notifications of one transaction into one.
+  perform pg_notify('realtime', '');
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION tg__notify(); Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON FUNCTION changefeed.tg__notify() IS 'Trigger (after statement): NOTIFY realtime, a wake-up hint for the daemon; the daemon also polls and catches up after reconnecting.';
+
+--
+-- Name: tg_memberships__capture_change(); Type: FUNCTION; Schema: changefeed; Owner: -
+--
+
+CREATE FUNCTION changefeed.tg_memberships__capture_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' then
+    insert into changefeed.changes (table_name, op, organization_id, user_id) values (tg_table_name, tg_op, old.organization_id, old.user_id);
+  else
+    insert into changefeed.changes (table_name, op, organization_id, user_id) values (tg_table_name, tg_op, new.organization_id, new.user_id);
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: FUNCTION tg_memberships__capture_change(); Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON FUNCTION changefeed.tg_memberships__capture_change() IS 'Trigger (after row): record that a user''s membership changed (joined, role changed, removed), so the daemon re-reads that user''s organizations before it delivers anything later in the feed.';
+
+--
 -- Name: accept_invitation(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -7628,6 +7779,16 @@ $$;
 COMMENT ON FUNCTION public.venue_inquiry_origins(p_venue_id uuid) IS 'The origins allowed to post a venue''s inquiry form (null for an unknown venue). Service role only (the inquiry edge function).';
 
 --
+-- Name: topic(); Type: FUNCTION; Schema: realtime; Owner: -
+--
+
+CREATE FUNCTION realtime.topic() RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+  select nullif(current_setting('realtime.topic', true), '')::text;
+$$;
+
+--
 -- Name: filename(text); Type: FUNCTION; Schema: storage; Owner: -
 --
 
@@ -8622,6 +8783,89 @@ CREATE TABLE bridge.workers (
 COMMENT ON TABLE bridge.workers IS 'Daemons that run jobs and the kinds each has handlers for, refreshed by bridge.worker_seen() every few seconds. A row not seen for 30 s is a stopped or crashed daemon; rows unseen for a day are removed.';
 
 --
+-- Name: changes; Type: TABLE; Schema: changefeed; Owner: -
+--
+
+CREATE TABLE changefeed.changes (
+    id bigint NOT NULL,
+    changed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    table_name text NOT NULL,
+    op text NOT NULL,
+    organization_id uuid NOT NULL,
+    record_id uuid,
+    user_id uuid,
+    CONSTRAINT changes_op_check CHECK ((op = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text])))
+);
+
+--
+-- Name: TABLE changes; Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON TABLE changefeed.changes IS 'One row per changed row of a watched table, written in the writing transaction. Ids, not rows: the daemon reads the row under RLS.';
+
+--
+-- Name: COLUMN changes.changed_at; Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON COLUMN changefeed.changes.changed_at IS 'When the trigger ran (clock time inside the writing transaction); sent as commit_timestamp.';
+
+--
+-- Name: COLUMN changes.record_id; Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON COLUMN changefeed.changes.record_id IS 'The changed row''s primary key; null for memberships (keyed by organization and user).';
+
+--
+-- Name: COLUMN changes.user_id; Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON COLUMN changefeed.changes.user_id IS 'The one user the row is meant for, when its read policy names one (notifications.user_id, a membership''s user); else null.';
+
+--
+-- Name: changes_id_seq; Type: SEQUENCE; Schema: changefeed; Owner: -
+--
+
+ALTER TABLE changefeed.changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME changefeed.changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: state; Type: TABLE; Schema: changefeed; Owner: -
+--
+
+CREATE TABLE changefeed.state (
+    singleton boolean DEFAULT true NOT NULL,
+    pruned_through bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT state_singleton_check CHECK (singleton)
+);
+
+--
+-- Name: TABLE state; Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON TABLE changefeed.state IS 'One row: the newest feed id ever pruned. A reader whose last delivered id is older missed changes.';
+
+--
+-- Name: messages; Type: TABLE; Schema: realtime; Owner: -
+--
+
+CREATE TABLE realtime.messages (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    topic text NOT NULL,
+    extension text NOT NULL,
+    payload jsonb,
+    event text,
+    private boolean DEFAULT false,
+    updated_at timestamp without time zone DEFAULT now() NOT NULL,
+    inserted_at timestamp without time zone DEFAULT now() NOT NULL
+);
+
+--
 -- Name: buckets; Type: TABLE; Schema: storage; Owner: -
 --
 
@@ -9158,6 +9402,27 @@ ALTER TABLE ONLY bridge.workers
     ADD CONSTRAINT workers_pkey PRIMARY KEY (worker_id);
 
 --
+-- Name: changes changes_pkey; Type: CONSTRAINT; Schema: changefeed; Owner: -
+--
+
+ALTER TABLE ONLY changefeed.changes
+    ADD CONSTRAINT changes_pkey PRIMARY KEY (id);
+
+--
+-- Name: state state_pkey; Type: CONSTRAINT; Schema: changefeed; Owner: -
+--
+
+ALTER TABLE ONLY changefeed.state
+    ADD CONSTRAINT state_pkey PRIMARY KEY (singleton);
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: realtime; Owner: -
+--
+
+ALTER TABLE ONLY realtime.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
+
+--
 -- Name: buckets buckets_name_key; Type: CONSTRAINT; Schema: storage; Owner: -
 --
 
@@ -9660,6 +9925,12 @@ CREATE INDEX schedules_due_idx ON bridge.schedules USING btree (next_run_at) WHE
 CREATE INDEX schedules_kind_idx ON bridge.schedules USING btree (kind);
 
 --
+-- Name: changes_changed_at_idx; Type: INDEX; Schema: changefeed; Owner: -
+--
+
+CREATE INDEX changes_changed_at_idx ON changefeed.changes USING btree (changed_at);
+
+--
 -- Name: objects_bucket_id_idx; Type: INDEX; Schema: storage; Owner: -
 --
 
@@ -9856,6 +10127,102 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE OF status ON app.prop
 --
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION app.tg_audit__record();
+
+--
+-- Name: bookings _900_capture_realtime_change; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _900_capture_realtime_change AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION changefeed.tg__capture_change();
+
+--
+-- Name: conversations _900_capture_realtime_change; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _900_capture_realtime_change AFTER INSERT OR DELETE OR UPDATE ON app.conversations FOR EACH ROW EXECUTE FUNCTION changefeed.tg__capture_change();
+
+--
+-- Name: inquiries _900_capture_realtime_change; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _900_capture_realtime_change AFTER INSERT OR DELETE OR UPDATE ON app.inquiries FOR EACH ROW EXECUTE FUNCTION changefeed.tg__capture_change();
+
+--
+-- Name: memberships _900_capture_realtime_change; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _900_capture_realtime_change AFTER INSERT OR DELETE OR UPDATE OF role ON app.memberships FOR EACH ROW EXECUTE FUNCTION changefeed.tg_memberships__capture_change();
+
+--
+-- Name: messages _900_capture_realtime_change; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _900_capture_realtime_change AFTER INSERT OR DELETE OR UPDATE ON app.messages FOR EACH ROW EXECUTE FUNCTION changefeed.tg__capture_change();
+
+--
+-- Name: notifications _900_capture_realtime_change; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _900_capture_realtime_change AFTER INSERT OR DELETE OR UPDATE ON app.notifications FOR EACH ROW EXECUTE FUNCTION changefeed.tg__capture_change('user_id');
+
+--
+-- Name: payments _900_capture_realtime_change; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _900_capture_realtime_change AFTER INSERT OR DELETE OR UPDATE ON app.payments FOR EACH ROW EXECUTE FUNCTION changefeed.tg__capture_change();
+
+--
+-- Name: proposals _900_capture_realtime_change; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _900_capture_realtime_change AFTER INSERT OR DELETE OR UPDATE ON app.proposals FOR EACH ROW EXECUTE FUNCTION changefeed.tg__capture_change();
+
+--
+-- Name: bookings _910_notify_realtime; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _910_notify_realtime AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH STATEMENT EXECUTE FUNCTION changefeed.tg__notify();
+
+--
+-- Name: conversations _910_notify_realtime; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _910_notify_realtime AFTER INSERT OR DELETE OR UPDATE ON app.conversations FOR EACH STATEMENT EXECUTE FUNCTION changefeed.tg__notify();
+
+--
+-- Name: inquiries _910_notify_realtime; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _910_notify_realtime AFTER INSERT OR DELETE OR UPDATE ON app.inquiries FOR EACH STATEMENT EXECUTE FUNCTION changefeed.tg__notify();
+
+--
+-- Name: memberships _910_notify_realtime; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _910_notify_realtime AFTER INSERT OR DELETE OR UPDATE OF role ON app.memberships FOR EACH STATEMENT EXECUTE FUNCTION changefeed.tg__notify();
+
+--
+-- Name: messages _910_notify_realtime; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _910_notify_realtime AFTER INSERT OR DELETE OR UPDATE ON app.messages FOR EACH STATEMENT EXECUTE FUNCTION changefeed.tg__notify();
+
+--
+-- Name: notifications _910_notify_realtime; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _910_notify_realtime AFTER INSERT OR DELETE OR UPDATE ON app.notifications FOR EACH STATEMENT EXECUTE FUNCTION changefeed.tg__notify();
+
+--
+-- Name: payments _910_notify_realtime; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _910_notify_realtime AFTER INSERT OR DELETE OR UPDATE ON app.payments FOR EACH STATEMENT EXECUTE FUNCTION changefeed.tg__notify();
+
+--
+-- Name: proposals _910_notify_realtime; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER _910_notify_realtime AFTER INSERT OR DELETE OR UPDATE ON app.proposals FOR EACH STATEMENT EXECUTE FUNCTION changefeed.tg__notify();
 
 --
 -- Name: jobs _300_scrub_secret_payload; Type: TRIGGER; Schema: bridge; Owner: -
@@ -11015,6 +11382,36 @@ ALTER TABLE bridge.schedules ENABLE ROW LEVEL SECURITY;
 ALTER TABLE bridge.workers ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: changes; Type: ROW SECURITY; Schema: changefeed; Owner: -
+--
+
+ALTER TABLE changefeed.changes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: state; Type: ROW SECURITY; Schema: changefeed; Owner: -
+--
+
+ALTER TABLE changefeed.state ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: messages Members can receive their organization's channel messages; Type: POLICY; Schema: realtime; Owner: -
+--
+
+CREATE POLICY "Members can receive their organization's channel messages" ON realtime.messages FOR SELECT TO authenticated USING (((extension = ANY (ARRAY['broadcast'::text, 'presence'::text])) AND (app.channel_organization_id(( SELECT realtime.topic() AS topic)) IN ( SELECT app.user_organization_ids() AS user_organization_ids))));
+
+--
+-- Name: messages Members can send to their organization's channels; Type: POLICY; Schema: realtime; Owner: -
+--
+
+CREATE POLICY "Members can send to their organization's channels" ON realtime.messages FOR INSERT TO authenticated WITH CHECK (((extension = ANY (ARRAY['broadcast'::text, 'presence'::text])) AND (app.channel_organization_id(( SELECT realtime.topic() AS topic)) IN ( SELECT app.user_organization_ids() AS user_organization_ids))));
+
+--
+-- Name: messages; Type: ROW SECURITY; Schema: realtime; Owner: -
+--
+
+ALTER TABLE realtime.messages ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: buckets Anyone can read the buckets' settings; Type: POLICY; Schema: storage; Owner: -
 --
 
@@ -11090,6 +11487,12 @@ GRANT USAGE ON SCHEMA auth TO service_role;
 GRANT USAGE ON SCHEMA bridge TO service_role;
 
 --
+-- Name: SCHEMA changefeed; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA changefeed TO service_role;
+
+--
 -- Name: SCHEMA extensions; Type: ACL; Schema: -; Owner: -
 --
 
@@ -11104,6 +11507,14 @@ GRANT USAGE ON SCHEMA extensions TO service_role;
 GRANT USAGE ON SCHEMA public TO anon;
 GRANT USAGE ON SCHEMA public TO authenticated;
 GRANT USAGE ON SCHEMA public TO service_role;
+
+--
+-- Name: SCHEMA realtime; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA realtime TO anon;
+GRANT USAGE ON SCHEMA realtime TO authenticated;
+GRANT USAGE ON SCHEMA realtime TO service_role;
 
 --
 -- Name: SCHEMA storage; Type: ACL; Schema: -; Owner: -
@@ -11158,6 +11569,14 @@ GRANT ALL ON FUNCTION app.channel_account_taken(p_organization_id uuid, p_channe
 
 REVOKE ALL ON FUNCTION app.channel_error_code(p_error text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.channel_error_code(p_error text) TO service_role;
+
+--
+-- Name: FUNCTION channel_organization_id(p_topic text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.channel_organization_id(p_topic text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.channel_organization_id(p_topic text) TO authenticated;
+GRANT ALL ON FUNCTION app.channel_organization_id(p_topic text) TO service_role;
 
 --
 -- Name: FUNCTION channel_send_failed(p_job_id bigint, p_payload jsonb, p_error text); Type: ACL; Schema: app; Owner: -
@@ -12058,6 +12477,31 @@ REVOKE ALL ON FUNCTION bridge.worker_seen(p_worker text, p_role text, p_kinds te
 GRANT ALL ON FUNCTION bridge.worker_seen(p_worker text, p_role text, p_kinds text[]) TO service_role;
 
 --
+-- Name: FUNCTION prune_changes(p_keep interval, p_limit integer); Type: ACL; Schema: changefeed; Owner: -
+--
+
+REVOKE ALL ON FUNCTION changefeed.prune_changes(p_keep interval, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION changefeed.prune_changes(p_keep interval, p_limit integer) TO service_role;
+
+--
+-- Name: FUNCTION tg__capture_change(); Type: ACL; Schema: changefeed; Owner: -
+--
+
+REVOKE ALL ON FUNCTION changefeed.tg__capture_change() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__notify(); Type: ACL; Schema: changefeed; Owner: -
+--
+
+REVOKE ALL ON FUNCTION changefeed.tg__notify() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_memberships__capture_change(); Type: ACL; Schema: changefeed; Owner: -
+--
+
+REVOKE ALL ON FUNCTION changefeed.tg_memberships__capture_change() FROM PUBLIC;
+
+--
 -- Name: FUNCTION accept_invitation(p_token text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -12734,6 +13178,14 @@ REVOKE ALL ON FUNCTION public.venue_inquiry_origins(p_venue_id uuid) FROM PUBLIC
 GRANT ALL ON FUNCTION public.venue_inquiry_origins(p_venue_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION topic(); Type: ACL; Schema: realtime; Owner: -
+--
+
+GRANT ALL ON FUNCTION realtime.topic() TO anon;
+GRANT ALL ON FUNCTION realtime.topic() TO authenticated;
+GRANT ALL ON FUNCTION realtime.topic() TO service_role;
+
+--
 -- Name: FUNCTION filename(name text); Type: ACL; Schema: storage; Owner: -
 --
 
@@ -12932,6 +13384,26 @@ GRANT SELECT ON TABLE bridge.schedules TO service_role;
 --
 
 GRANT SELECT ON TABLE bridge.workers TO service_role;
+
+--
+-- Name: TABLE changes; Type: ACL; Schema: changefeed; Owner: -
+--
+
+GRANT SELECT ON TABLE changefeed.changes TO service_role;
+
+--
+-- Name: TABLE state; Type: ACL; Schema: changefeed; Owner: -
+--
+
+GRANT SELECT ON TABLE changefeed.state TO service_role;
+
+--
+-- Name: TABLE messages; Type: ACL; Schema: realtime; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE realtime.messages TO anon;
+GRANT SELECT,INSERT ON TABLE realtime.messages TO authenticated;
+GRANT ALL ON TABLE realtime.messages TO service_role;
 
 --
 -- Name: TABLE buckets; Type: ACL; Schema: storage; Owner: -

@@ -2,6 +2,7 @@ import BanquetCore
 import EdgeFunctions
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import PostgresNIO
 import Prometheus
@@ -34,6 +35,7 @@ public struct Gateway: Sendable {
     let edgeFunctions: EdgeFunctions
     let api: ClientAPI?
     let rest: RESTRoutes?
+    let realtime: RealtimeEndpoint?
     let logger: Logger
 
     /// `api` is nil for roles that serve no client routes (`--role worker`).
@@ -42,6 +44,7 @@ public struct Gateway: Sendable {
         self.configuration = configuration
         self.api = api
         self.rest = try api.map(RESTRoutes.init(api:))
+        self.realtime = try api.map(RealtimeEndpoint.init(api:))
         self.edgeFunctions = edgeFunctions
         self.client = client
         self.status = status
@@ -70,6 +73,7 @@ public struct Gateway: Sendable {
                 ProposalPages(api: api).register(on: router)
                 try ConsoleRoutes(api: api).register(on: router)
             }
+            realtime?.register(on: router)
         }
         return router
     }
@@ -77,10 +81,15 @@ public struct Gateway: Sendable {
     /// The Hummingbird application; `services` run in its ServiceGroup, which owns SIGTERM/SIGINT
     /// handling and shuts everything down gracefully in reverse order.
     public func buildApplication(services: [any Service], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        // The schema cache's listener starts before the server and stops after it.
-        let background: [any Service] = try rest.map { [try $0.cacheService()] } ?? []
+        // The schema cache's listener and the realtime change feed start before the server and stop after it.
+        var background: [any Service] = try rest.map { [try $0.cacheService()] } ?? []
+        if let realtime { background.append(realtime.feedService()) }
+        // HTTP/1 with WebSocket upgrade: only /realtime/v1/websocket upgrades; every other request is the router's.
         return Application(
             router: try buildRouter(),
+            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 1 << 20))) { [realtime] request, _, _ in
+                await realtime?.shouldUpgrade(request) ?? .dontUpgrade
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "banquet"),
             services: services + background,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -227,7 +227,7 @@ struct MigratorTests {
 
             #expect(first.applied.map(\.name) == ["foundation"])
             #expect(second.applied.isEmpty)
-            #expect(second.platform == .apply(files: ["00_roles.sql", "10_auth.sql", "11_auth_sessions.sql", "20_storage.sql"]))
+            #expect(second.platform == .apply(files: ["00_roles.sql", "10_auth.sql", "11_auth_sessions.sql", "20_storage.sql", "30_realtime.sql"]))
             #expect(try await fixture.column("select obj_description('auth'::regnamespace, 'pg_namespace')") == [Migrator.platformMarker])
             #expect(try await fixture.column("select to_regprocedure('auth.uid()')::text") == ["auth.uid()"])
             #expect(try await fixture.column("select count(*)::text from pg_namespace where nspname in ('app', 'bridge', 'storage')") == ["3"])

@@ -1,0 +1,39 @@
+"""The realtime tests run real `banquet serve` processes against real PostgreSQL, through the
+gateway suite's harness (tests/gateway/conftest.py): same databases-from-template, same daemon
+start-up. Clients are the real supabase Python client (`acreate_client`) and, for the scale check,
+raw WebSockets speaking the same Phoenix protocol."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+_spec = importlib.util.spec_from_file_location("gateway_harness", HERE.parent / "gateway" / "conftest.py")
+harness = importlib.util.module_from_spec(_spec)
+sys.modules["gateway_harness"] = harness  # dataclasses look their module up while the class is built
+_spec.loader.exec_module(harness)
+
+start_banquet = harness.start_banquet
+stop_banquet = harness.stop_banquet
+JWT_SECRET = harness.JWT_SECRET
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_failures(request):
+    request.module._failed_before = request.session.testsfailed
+    yield
+
+
+@pytest.fixture(scope="module")
+def banquet(request):
+    """A daemon per test module (module-level BANQUET_ENV adds settings); its log is kept under
+    .data/test-artifacts when a test failed."""
+    instance = start_banquet(getattr(request.module, "BANQUET_ENV", None))
+    yield instance
+    failed = request.session.testsfailed > getattr(request.module, "_failed_before", 0)
+    stop_banquet(instance, keep_artifacts=request.module.__name__ if failed else None)
