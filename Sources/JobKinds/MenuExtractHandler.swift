@@ -81,8 +81,8 @@ public struct MenuExtractHandler: JobHandler {
             task: .menuExtract, prompt: "menu_extract", values: ["text": brochure], data: .object(["text": .string(brochure)]),
             schema: AISchemas.menuExtraction, schemaName: "menu_extraction", maxOutputTokens: 8192,
             check: { answer in
-                let items = (answer["sections"]?.arrayValue ?? []).flatMap { $0["items"]?.arrayValue ?? [] }
-                return items.isEmpty && (answer["packages"]?.arrayValue ?? []).isEmpty ? ["no priced dish, drink or package was found"] : []
+                let items = (answer["sections"]?.array ?? []).flatMap { $0["items"]?.array ?? [] }
+                return items.isEmpty && (answer["packages"]?.array ?? []).isEmpty ? ["no priced dish, drink or package was found"] : []
             },
             job: job, organizationID: job.tenantID, logger: context.logger)
         return .json(Data(ExtractedMenu.writeBack(answer).jsonText.utf8))

@@ -49,8 +49,8 @@ public struct ProposalDraftHandler: JobHandler {
             throw JobFailure.permanent(error.description)
         }
 
-        let menuItemIDs = Set((data["menus"]?.arrayValue ?? []).flatMap { $0["items"]?.arrayValue ?? [] }.compactMap { $0["id"]?.stringValue })
-        let packageIDs = Set((data["packages"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
+        let menuItemIDs = Set((data["menus"]?.array ?? []).flatMap { $0["items"]?.array ?? [] }.compactMap { $0["id"]?.stringValue })
+        let packageIDs = Set((data["packages"]?.array ?? []).compactMap { $0["id"]?.stringValue })
         guard !menuItemIDs.isEmpty || !packageIDs.isEmpty else {
             throw JobFailure.permanent("llm.proposal_draft: the venue has no active menu items or packages to draft from")
         }
@@ -72,7 +72,7 @@ public struct ProposalDraftHandler: JobHandler {
             schemaName: "proposal_draft", check: { Self.problems(in: $0, menuItemIDs: menuItemIDs, packageIDs: packageIDs) },
             job: job, organizationID: organizationID, logger: context.logger)
 
-        let lines: [JSONValue] = answer["items"]?.arrayValue.map { line in
+        let lines: [JSONValue] = answer["items"]?.array.map { line in
             var reference: [String: JSONValue] = ["quantity": line["quantity"] ?? .number(1)]
             if let id = line["menu_item_id"]?.stringValue { reference["menu_item_id"] = .string(id) }
             if let id = line["package_id"]?.stringValue { reference["package_id"] = .string(id) }
@@ -90,7 +90,7 @@ public struct ProposalDraftHandler: JobHandler {
     /// Every line names exactly one of the venue's menu items or packages.
     static func problems(in answer: JSONValue, menuItemIDs: Set<String>, packageIDs: Set<String>) -> [String] {
         var problems: [String] = []
-        for (index, line) in (answer["items"]?.arrayValue ?? []).enumerated() {
+        for (index, line) in (answer["items"]?.array ?? []).enumerated() {
             let item = line["menu_item_id"]?.stringValue
             let package = line["package_id"]?.stringValue
             switch (item, package) {
@@ -110,8 +110,8 @@ public struct ProposalDraftHandler: JobHandler {
     /// What the model needs to choose. Prices are shown so it can respect the guest's budget; what
     /// it answers carries none, and the write-back prices from the database regardless.
     static func menusForPrompt(_ menus: JSONValue?) -> JSONValue {
-        .array((menus?.arrayValue ?? []).map { menu in
-            .object(["name": menu["name"] ?? .null, "items": .array((menu["items"]?.arrayValue ?? []).map { item in
+        .array((menus?.array ?? []).map { menu in
+            .object(["name": menu["name"] ?? .null, "items": .array((menu["items"]?.array ?? []).map { item in
                 .object(["id": item["id"] ?? .null, "name": item["name"] ?? .null, "course": item["course"] ?? .null,
                          "unit": item["unit"] ?? .null, "price_minor": item["price_minor"] ?? .null, "dietary": item["dietary"] ?? .array([])])
             })])
@@ -119,7 +119,7 @@ public struct ProposalDraftHandler: JobHandler {
     }
 
     static func packagesForPrompt(_ packages: JSONValue?) -> JSONValue {
-        .array((packages?.arrayValue ?? []).map { package in
+        .array((packages?.array ?? []).map { package in
             .object(["id": package["id"] ?? .null, "name": package["name"] ?? .null,
                      "description": package["description"] ?? .null,
                      "price_per_guest_minor": package["price_per_guest_minor"] ?? .null, "min_guests": package["min_guests"] ?? .null])

@@ -118,31 +118,4 @@ extension JSONValue {
         guard let data = body.data(using: .utf8) else { return nil }
         return try? JSONDecoder().decode(JSONValue.self, from: data)
     }
-
-    public subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-
-    public var numberValue: Double? {
-        if case .number(let n) = self { return n }
-        return nil
-    }
-
-    public var arrayValue: [JSONValue] {
-        if case .array(let a) = self { return a }
-        return []
-    }
-
-    /// Compact JSON text, for prompts and request bodies.
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
-    }
 }

@@ -13,7 +13,7 @@ enum OfflineProposalDrafter {
         let perGuestBudget = inquiry["budget_minor"]?.numberValue.map { $0 / Double(max(party, 1)) }
         var lines: [JSONValue] = []
 
-        let packages = (data["packages"]?.arrayValue ?? [])
+        let packages = (data["packages"]?.array ?? [])
             .filter { Int($0["min_guests"]?.numberValue ?? 1) <= max(party, 1) }
             .sorted { ($0["name"]?.stringValue ?? "") < ($1["name"]?.stringValue ?? "") }
         let affordable = packages.filter { package in
@@ -24,13 +24,13 @@ enum OfflineProposalDrafter {
            let id = package["id"]?.stringValue {
             lines.append(.object(["package_id": .string(id), "menu_item_id": .null, "quantity": .number(Double(max(party, 1)))]))
         } else {
-            let items = (data["menus"]?.arrayValue ?? []).flatMap { $0["items"]?.arrayValue ?? [] }
+            let items = (data["menus"]?.array ?? []).flatMap { $0["items"]?.array ?? [] }
             let wanted = dietaryWishes(in: message)
             for course in ["starter", "main", "dessert", "drinks"] {
                 let candidates = items.filter { ($0["course"]?.stringValue ?? "").lowercased() == course }
                     .sorted { ($0["name"]?.stringValue ?? "") < ($1["name"]?.stringValue ?? "") }
                 let suitable = candidates.first { item in
-                    let tags = Set((item["dietary"]?.arrayValue ?? []).compactMap(\.stringValue))
+                    let tags = Set((item["dietary"]?.array ?? []).compactMap(\.stringValue))
                     return !wanted.isEmpty && !tags.isDisjoint(with: wanted)
                 } ?? candidates.first
                 guard let item = suitable, let id = item["id"]?.stringValue else { continue }

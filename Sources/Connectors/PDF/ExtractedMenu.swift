@@ -52,8 +52,8 @@ public struct ExtractedMenu: Sendable, Equatable {
     /// What `save_menu_extraction` takes: items flattened with their section as the course.
     public static func writeBack(_ answer: JSONValue) -> JSONValue {
         var items: [JSONValue] = []
-        for section in answer["sections"]?.arrayValue ?? [] {
-            for item in section["items"]?.arrayValue ?? [] {
+        for section in answer["sections"]?.array ?? [] {
+            for item in section["items"]?.array ?? [] {
                 items.append(.object([
                     "name": item["name"] ?? .null, "description": item["description"] ?? .null,
                     "section": section["name"] ?? .null, "price_minor": item["price_minor"] ?? .number(0),

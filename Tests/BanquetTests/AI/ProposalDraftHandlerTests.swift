@@ -86,7 +86,7 @@ struct ProposalDraftHandlerTests {
         let store = MemoryStore()
         let result = try await run(ScriptedProvider(["Sure, here you go!", Self.answer(Self.item, quantity: 25)]), store: store)
         let draft = try JSONDecoder().decode(JSONValue.self, from: #require(result.json))
-        #expect(draft["items"]?.arrayValue.first?["quantity"] == .number(25))
+        #expect(draft["items"]?.array.first?["quantity"] == .number(25))
         let runs = store.runs.withLockedValue { $0 }
         #expect(runs.map(\.call.outcome) == ["invalid_answer", "ok"])
         #expect(runs.map(\.call.costUSDMicros) == [210, 210]) // 1000 × 0.15 + 100 × 0.60 per call
