@@ -30,7 +30,8 @@ public struct MailboxTransport: EmailTransport {
             let temporary = directory.appendingPathComponent(".\(fileName).tmp")
             try Data(rendered.data.utf8).write(to: temporary)
             try FileManager.default.moveItem(at: temporary, to: directory.appendingPathComponent(fileName))
-            logger.info("email written to mailbox (not delivered)", metadata: ["file": "\(fileName)", "to": "\(rendered.envelopeTo.joined(separator: ","))"])
+            // Guests' addresses are personal data: the log names the file (which holds them), not them.
+            logger.info("email written to mailbox (not delivered)", metadata: ["file": "\(fileName)", "recipients": "\(rendered.envelopeTo.count)"])
         } catch {
             throw EmailError.mailboxWrite(path: directory.path, reason: "\(error)")
         }
