@@ -205,3 +205,24 @@ class RawSocket:
     async def close(self):
         await self.ws.close()
         self.reader.cancel()
+
+
+def statements(banquet) -> dict[str, float]:
+    return {purpose: metric(banquet, "realtime_sql_statements_total", purpose=purpose) for purpose in ("fetch", "deliver")}
+
+
+async def change_and_measure(banquet, sockets_by_org, tenant, booking, guests) -> tuple[dict[str, float], float]:
+    """Commits one change and waits until every member socket of the tenant has it; returns the
+    statements the realtime path ran for it."""
+    before = statements(banquet)
+    committed = time.time()
+    touch_booking(banquet, booking, guests)
+    members = sockets_by_org[tenant.organization]
+    deadline = time.time() + 10
+    while not all(any(record_id(p) == booking and p["data"]["record"]["guest_count"] == guests for _, p in s.changes) for s in members):
+        assert time.time() < deadline, "not every member received the change"
+        await asyncio.sleep(0.02)
+    slowest = max(next(t for t, p in s.changes if p["data"]["record"]["guest_count"] == guests) for s in members) - committed
+    await asyncio.sleep(0.3)   # let the counters settle (the fan-out has finished once every member has it)
+    after = statements(banquet)
+    return {purpose: after[purpose] - before[purpose] for purpose in after}, slowest

@@ -7,7 +7,7 @@ import time
 
 import psycopg
 
-from realtime_helpers import RawSocket, add_booking, make_tenants, metric, record_id, subscribe, supabase_client, touch_booking
+from realtime_helpers import RawSocket, add_booking, change_and_measure, make_tenants, metric, record_id, subscribe, supabase_client, touch_booking
 
 # Without polling, only NOTIFY and the catch-up after a reconnect deliver: the statement counts are
 # exact and the recovery test cannot pass by polling.
@@ -40,27 +40,6 @@ def test_a_change_committed_while_listen_is_down_is_still_delivered(banquet):
 
     asyncio.run(scenario())
     assert "realtime feed listener reconnected; catching up" in banquet.log()
-
-
-def statements(banquet) -> dict[str, float]:
-    return {purpose: metric(banquet, "realtime_sql_statements_total", purpose=purpose) for purpose in ("fetch", "deliver")}
-
-
-async def change_and_measure(banquet, sockets_by_org, tenant, booking, guests) -> tuple[dict[str, float], float]:
-    """Commits one change and waits until every member socket of the tenant has it; returns the
-    statements the realtime path ran for it."""
-    before = statements(banquet)
-    committed = time.time()
-    touch_booking(banquet, booking, guests)
-    members = sockets_by_org[tenant.organization]
-    deadline = time.time() + 10
-    while not all(any(record_id(p) == booking and p["data"]["record"]["guest_count"] == guests for _, p in s.changes) for s in members):
-        assert time.time() < deadline, "not every member received the change"
-        await asyncio.sleep(0.02)
-    slowest = max(next(t for t, p in s.changes if p["data"]["record"]["guest_count"] == guests) for s in members) - committed
-    await asyncio.sleep(0.3)   # let the counters settle (the fan-out has finished once every member has it)
-    after = statements(banquet)
-    return {purpose: after[purpose] - before[purpose] for purpose in after}, slowest
 
 
 def test_one_change_reaches_only_its_organization_and_costs_the_same_at_100_and_1000_subscribers(banquet):

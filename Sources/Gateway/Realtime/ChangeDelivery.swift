@@ -19,18 +19,31 @@ struct ChangeDelivery: Sendable {
     let hub: RealtimeHub
     let memberships: MembershipDirectory
     let catalog: ColumnCatalog
+    /// The comparison mode (`BANQUET_REALTIME_DELIVERY=per_subscriber`): every subscriber is its
+    /// own group, so a change costs one RLS read per subscriber — Supabase's way, for the benchmark.
+    var perSubscriber = false
     let logger: Logger
 
     private enum Group: Hashable {
         case audience(Audience)
         /// service_role subscribers: no RLS applies to them.
         case service
+        /// One subscriber alone (the per-subscriber comparison mode).
+        case subscriber(Int)
     }
 
     private struct Plan {
         var representative: [Group: ChannelIdentity] = [:]
         var reads: [Group: [WatchedTable: [UUID]]] = [:]
         var order: [Group] = []
+
+        mutating func add(_ group: Group, representative identity: ChannelIdentity, read: (WatchedTable, UUID)?) {
+            if representative[group] == nil {
+                representative[group] = identity
+                order.append(group)
+            }
+            if let (table, record) = read { reads[group, default: [:]][table, default: []].append(record) }
+        }
     }
 
     func deliver(_ changes: [FeedChange]) async throws {
@@ -58,11 +71,14 @@ struct ChangeDelivery: Sendable {
             for (group, channels) in [(Group.audience(audience), members), (.service, service)] {
                 let interested = channels.filter { $0.bindings.contains { $0.matches(table: table, op: change.op) } }
                 guard let first = interested.first else { continue }
-                if plan.representative[group] == nil {
-                    plan.representative[group] = first.identity
-                    plan.order.append(group)
+                if perSubscriber, case .audience = group {
+                    for channel in interested {
+                        plan.add(.subscriber(channel.key), representative: channel.identity, read: change.op == .delete ? nil : (table, record))
+                        targets.append((.subscriber(channel.key), [channel]))
+                    }
+                    continue
                 }
-                if change.op != .delete { plan.reads[group, default: [:]][table, default: []].append(record) }
+                plan.add(group, representative: first.identity, read: change.op == .delete ? nil : (table, record))
                 targets.append((group, interested))
             }
             if !targets.isEmpty { routed.append((change, table, targets)) }

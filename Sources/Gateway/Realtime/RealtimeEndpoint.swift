@@ -35,7 +35,8 @@ public struct RealtimeEndpoint: Sendable {
     /// Reads the change feed and delivers it; runs beside the HTTP server.
     func feedService() -> ChangeFeed {
         ChangeFeed(client: client, url: databaseURL,
-                   delivery: ChangeDelivery(client: client, hub: services.hub, memberships: services.memberships, catalog: services.catalog, logger: services.logger),
+                   delivery: ChangeDelivery(client: client, hub: services.hub, memberships: services.memberships, catalog: services.catalog,
+                                             perSubscriber: configuration.perSubscriberDelivery, logger: services.logger),
                    catalog: services.catalog, hub: services.hub, configuration: configuration, logger: services.logger)
     }
 
