@@ -100,8 +100,7 @@ public struct InquiryForm: EdgeFunction {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         var result: [String: String] = [:]
         if type.hasPrefix("application/x-www-form-urlencoded") {
-            let items = URLComponents(string: "?" + String(decoding: body, as: UTF8.self).replacingOccurrences(of: "+", with: "%20"))?.queryItems ?? []
-            for item in items where names.contains(item.name) { result[item.name] = item.value }
+            for (name, value) in URLEncodedForm.fields(String(decoding: body, as: UTF8.self)) where names.contains(name) { result[name] = value }
         } else if type.hasPrefix("application/json") {
             guard case .object(let object) = try JSONValue.parse(body) else { throw EdgeFailure.badRequest("the body is not a JSON object") }
             for (key, value) in object where names.contains(key) { result[key] = value.string }

@@ -1,3 +1,4 @@
+import BanquetCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -28,7 +29,7 @@ public struct MetaWebhookGate: Sendable {
         let query = request.uri.queryParameters
         let mode = query["hub.mode"].map(String.init)
         let token = query["hub.verify_token"].map(String.init)
-        guard mode == "subscribe", let token, constantTimeEqual(token, verifyToken) else {
+        guard mode == "subscribe", let token, ConstantTime.equal(token, verifyToken) else {
             logger.warning("edge: webhook verification refused", metadata: ["function": "\(channel)", "mode": "\(mode ?? "")"])
             throw EdgeFailure.forbidden("verification failed")
         }
@@ -47,14 +48,4 @@ public struct MetaWebhookGate: Sendable {
         }
         return body
     }
-}
-
-/// Compares two secrets without leaking where they differ through timing.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    var difference = UInt8(x.count == y.count ? 0 : 1)
-    for index in 0..<max(x.count, y.count) {
-        difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
-    }
-    return difference == 0
 }

@@ -56,13 +56,7 @@ public struct GraphWhatsAppClient: WhatsAppClient {
             components.queryItems = [URLQueryItem(name: "fields", value: "name,language,status,components"), URLQueryItem(name: "limit", value: "100")]
                 + (after.map { [URLQueryItem(name: "after", value: $0)] } ?? [])
             let request = HTTPRequestSpec(method: .GET, url: components.url!, headers: ["Authorization": "Bearer \(accessToken)", "Accept": "application/json"], timeout: timeout)
-            let response: HTTPResponseSpec
-            do {
-                response = try await client.transport.send(request)
-            } catch let error as ConnectorError {
-                throw WhatsAppError(kind: error.isRetryable ? .retryable(retryAfter: nil) : .permanent, code: nil, reason: error.message)
-            }
-            guard (200..<300).contains(response.status) else { throw Self.error(from: response, request: request) }
+            let response = try await exchange(request)
             guard let page = try? JSONDecoder().decode(GraphTemplatePage.self, from: Data(response.body)) else {
                 throw WhatsAppError(kind: .permanent, code: nil, reason: "\(request.redactedDescription) returned an unexpected template list")
             }

@@ -44,17 +44,10 @@ struct ConsoleAccess: Sendable {
     func accepts(_ presented: String) async -> Bool {
         if let consoleTokenDigest {
             let presentedDigest = SHA256.hash(data: Data(presented.utf8))
-            if Self.constantTimeEqual(Array(presentedDigest), Array(consoleTokenDigest)) { return true }
+            if ConstantTime.equal(Array(presentedDigest), Array(consoleTokenDigest)) { return true }
         }
         guard let verified = try? await issuer.verify(presented) else { return false }
         return verified.claims.role == "service_role"
-    }
-
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
     }
 
     // MARK: Sessions

@@ -101,11 +101,9 @@ struct ConsoleRoutes: Sendable {
             return page
         }
         let buffer = try await request.body.collect(upTo: 16 * 1024)
-        // application/x-www-form-urlencoded: `+` is a space; a literal plus arrives as %2B.
-        let form = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
-        let fields = URLComponents(string: "?" + form)?.queryItems ?? []
-        let token = fields.first { $0.name == "token" }?.value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let next = Self.safeNext(fields.first { $0.name == "next" }?.value)
+        let fields = URLEncodedForm.fields(String(buffer: buffer))
+        let token = fields["token"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let next = Self.safeNext(fields["next"])
         guard !token.isEmpty, await access.accepts(token) else {
             logger.warning("console: login refused")
             return loginForm(next: next, refused: true)

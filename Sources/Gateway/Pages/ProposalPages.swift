@@ -55,7 +55,7 @@ struct ProposalPages: Sendable {
         var request = request
         let form: [String: String]
         do {
-            form = Self.formFields(try await request.collectBody(upTo: Self.maxFormBytes))
+            form = URLEncodedForm.fields(String(buffer: try await request.collectBody(upTo: Self.maxFormBytes)))
         } catch {
             return message(status: .contentTooLarge, title: "Too long", text: "That message is too long. Please shorten it and try again.",
                            back: token, context)
@@ -148,15 +148,6 @@ struct ProposalPages: Sendable {
         guard let origin = request.headers[.origin], origin != "null" else { return false }
         guard let originHost = URLComponents(string: origin)?.host, let host = request.head.authority?.split(separator: ":").first else { return true }
         return originHost.lowercased() != host.lowercased()
-    }
-
-    static func formFields(_ body: ByteBuffer) -> [String: String] {
-        let text = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
-        var fields: [String: String] = [:]
-        for item in URLComponents(string: "?" + text)?.queryItems ?? [] where fields[item.name] == nil {
-            fields[item.name] = item.value ?? ""
-        }
-        return fields
     }
 
     static func nonBlank(_ text: String) -> String? {

@@ -25,7 +25,7 @@ struct ChangeFeed: Service {
 
     func run() async throws {
         let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let listener = PostgresListener(url: url, channels: [Self.channel], applicationName: "banquet-realtime", logger: logger)
+        let listener = PostgresListener(url: url, channels: [Self.channel, SchemaCacheService.channel], applicationName: "banquet-realtime", logger: logger)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -35,6 +35,9 @@ struct ChangeFeed: Service {
                             if reconnects > 0 { logger.info("realtime feed listener reconnected; catching up", metadata: ["reconnects": "\(reconnects)"]) }
                             _ = try? await catalog.reload()
                             wake.yield()
+                        case .notification(let channel, _) where channel == SchemaCacheService.channel:
+                            // `banquet migrate` (and PostgREST's convention) says the schema changed.
+                            _ = try? await catalog.reload()
                         case .notification:
                             wake.yield()
                         case .disconnected(let error, _):

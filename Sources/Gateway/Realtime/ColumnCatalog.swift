@@ -5,7 +5,8 @@ import PostgresNIO
 
 /// The watched tables' columns, read from the catalogue: filters are checked against them and each
 /// `postgres_changes` event lists them (`columns: [{name, type}]`), as Realtime does.
-/// Loaded on first use and again whenever the feed's listener reconnects (a migration may have run).
+/// Loaded on first use, again on `NOTIFY pgrst` (sent by `banquet migrate`, the schema cache's
+/// signal too) and whenever the feed's listener reconnects.
 final class ColumnCatalog: Sendable {
     struct Column: Sendable {
         let name: String
