@@ -10,6 +10,9 @@ POST paths choose the answer:
     /status/<code>[?retry_after=V]   <code>, with Retry-After: V when given
     /flaky/<n>                       503 for the first <n> requests of an Idempotency-Key, then 200
     /slow/<ms>                       sleep <ms> then 200
+    /gather/<n>?max_ms=M             hold until <n> gather requests are open at once (or M ms,
+                                     default 10000, have passed), then 200: proves concurrency
+                                     without depending on how fast a loaded machine claims
 GET /stats  -> {"total": n, "keys": {idempotency_key: count}, "peak_in_flight": most POSTs open at once}
 GET /log    -> [[epoch_seconds, idempotency_key, path], ...] in arrival order
 """
@@ -26,6 +29,9 @@ log = []
 per_key = {}
 in_flight = 0
 peak_in_flight = 0
+gathering = threading.Condition(lock)
+gather_open = 0
+gather_reached = False
 
 
 class Sink(BaseHTTPRequestHandler):
@@ -83,11 +89,25 @@ class Sink(BaseHTTPRequestHandler):
             self.reply(int(parts[1]), headers=headers)
         elif kind == "flaky" and len(parts) > 1:
             self.reply(503 if seen <= int(parts[1]) else 200)
+        elif kind == "gather" and len(parts) > 1:
+            self.gather(int(parts[1]), int(parse_qs(url.query).get("max_ms", ["10000"])[0]))
+            self.reply(200)
         elif kind == "slow" and len(parts) > 1:
             time.sleep(int(parts[1]) / 1000)
             self.reply(200)
         else:
             self.reply(200)
+
+    def gather(self, target, max_ms):
+        """Hold until `target` gather requests are open together; once that happens, all go."""
+        global gather_open, gather_reached
+        with gathering:
+            gather_open += 1
+            if gather_open >= target:
+                gather_reached = True
+                gathering.notify_all()
+            gathering.wait_for(lambda: gather_reached, timeout=max_ms / 1000)
+            gather_open -= 1
 
 
 def exit_when_parent_goes():

@@ -192,13 +192,14 @@ struct BridgeServiceTests {
     }
 
     /// AsyncHTTPClient's default pool of 8 connections per host made http.post jobs wait inside
-    /// the client while they held bridge slots and their timeouts ran. With 32 slots and a provider
-    /// that holds each request 2 s, all 32 requests must be open at the provider at once.
+    /// the client while they held bridge slots and their timeouts ran. With 32 slots, all 32 requests
+    /// must be open at the provider at once. The sink holds each until all 32 have arrived (10 s at
+    /// most), so a slow claim on a loaded machine cannot fail the test, and a pool of 8 still does.
     @Test func httpPostJobsReachTheProviderWithAllTheirSlots() async throws {
         try await BridgeHarness.with { h in
             let sink = try HTTPSink()
             try await h.registerKind(HTTPPostHandler.kind, queue: "http")
-            try await h.enqueue(HTTPPostHandler.kind, count: 32) { _ in sink.payload("/slow/2000") }
+            try await h.enqueue(HTTPPostHandler.kind, count: 32) { _ in sink.payload("/gather/32?max_ms=10000") }
             let daemon = h.startService(registry: registry(), configuration: try .test(queues: "http=32"))
             try await eventually("32 slow jobs succeeded") {
                 try await h.int("select count(*) from bridge.jobs where kind = 'http.post' and status = 'succeeded'") == 32
