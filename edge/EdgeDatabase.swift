@@ -34,7 +34,7 @@ public struct EdgeDatabase: Sendable {
                 try await connection.query("commit", logger: logger)
                 return result
             } catch {
-                try? await connection.query("rollback", logger: logger)
+                _ = try? await connection.query("rollback", logger: logger)
                 throw error
             }
         }
@@ -50,7 +50,7 @@ public struct EdgeDatabase: Sendable {
             try await connection.query("release savepoint edge_event", logger: logger)
             return .success(value)
         } catch {
-            try? await connection.query("rollback to savepoint edge_event", logger: logger)
+            _ = try? await connection.query("rollback to savepoint edge_event", logger: logger)
             return .failure(error)
         }
     }

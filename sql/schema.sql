@@ -4245,6 +4245,7 @@ COMMENT ON FUNCTION changefeed.prune_changes(p_keep interval, p_limit integer) I
 CREATE FUNCTION changefeed.tg__capture_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET "TimeZone" TO 'UTC'
     AS $$
 begin
   if tg_op = 'DELETE' then
@@ -4252,9 +4253,10 @@ begin
     values (tg_table_name, tg_op, old.organization_id, old.id,
             case when tg_nargs > 0 then (to_jsonb(old) ->> tg_argv[0])::uuid end);
   else
-    insert into changefeed.changes (table_name, op, organization_id, record_id, user_id)
+    insert into changefeed.changes (table_name, op, organization_id, record_id, user_id, record)
     values (tg_table_name, tg_op, new.organization_id, new.id,
-            case when tg_nargs > 0 then (to_jsonb(new) ->> tg_argv[0])::uuid end);
+            case when tg_nargs > 0 then (to_jsonb(new) ->> tg_argv[0])::uuid end,
+            to_jsonb(new));
   end if;
   return null;
 end
@@ -4264,7 +4266,7 @@ $$;
 -- Name: FUNCTION tg__capture_change(); Type: COMMENT; Schema: changefeed; Owner: -
 --
 
-COMMENT ON FUNCTION changefeed.tg__capture_change() IS 'Trigger (after row): record the change of a watched row in changefeed.changes — table, operation, organization, id, and the column named by the trigger''s argument as the addressed user. Security definer: writers have no access to the feed.';
+COMMENT ON FUNCTION changefeed.tg__capture_change() IS 'Trigger (after row): record the change of a watched row in changefeed.changes — table, operation, organization, id, the column named by the trigger''s argument as the addressed user, and the row image for INSERT and UPDATE. Security definer: writers have no access to the feed.';
 
 --
 -- Name: tg__notify(); Type: FUNCTION; Schema: changefeed; Owner: -
@@ -8794,6 +8796,7 @@ CREATE TABLE changefeed.changes (
     organization_id uuid NOT NULL,
     record_id uuid,
     user_id uuid,
+    record jsonb,
     CONSTRAINT changes_op_check CHECK ((op = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text])))
 );
 
@@ -8801,7 +8804,7 @@ CREATE TABLE changefeed.changes (
 -- Name: TABLE changes; Type: COMMENT; Schema: changefeed; Owner: -
 --
 
-COMMENT ON TABLE changefeed.changes IS 'One row per changed row of a watched table, written in the writing transaction. Ids, not rows: the daemon reads the row under RLS.';
+COMMENT ON TABLE changefeed.changes IS 'One row per changed row of a watched table, written in the writing transaction, with the row image. The daemon sends the image to the subscriber groups whose RLS lets them read the row.';
 
 --
 -- Name: COLUMN changes.changed_at; Type: COMMENT; Schema: changefeed; Owner: -
@@ -8820,6 +8823,12 @@ COMMENT ON COLUMN changefeed.changes.record_id IS 'The changed row''s primary ke
 --
 
 COMMENT ON COLUMN changefeed.changes.user_id IS 'The one user the row is meant for, when its read policy names one (notifications.user_id, a membership''s user); else null.';
+
+--
+-- Name: COLUMN changes.record; Type: COMMENT; Schema: changefeed; Owner: -
+--
+
+COMMENT ON COLUMN changefeed.changes.record IS 'The row as the change left it (to_jsonb(new)), for INSERT and UPDATE; null for DELETE, memberships, and rows captured before 20261129012000.';
 
 --
 -- Name: changes_id_seq; Type: SEQUENCE; Schema: changefeed; Owner: -

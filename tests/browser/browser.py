@@ -16,7 +16,6 @@ Two fixtures, re-exported by this directory's conftest.py:
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import sys
@@ -28,12 +27,10 @@ from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parents[2]
 
-if "gateway_harness" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("gateway_harness", ROOT / "tests/gateway/conftest.py")
-    _module = importlib.util.module_from_spec(_spec)
-    sys.modules["gateway_harness"] = _module
-    _spec.loader.exec_module(_module)
-gateway = sys.modules["gateway_harness"]
+sys.path.insert(0, str(ROOT / "tests"))
+from harness_loader import gateway_harness  # noqa: E402
+
+gateway = gateway_harness()
 
 ARTIFACTS = Path(gateway.ARTIFACTS) / "browser"
 PHONE = (412, 915)

@@ -69,10 +69,8 @@ def console(request):
     shutil.rmtree(mailbox_root, ignore_errors=True)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _count_failures(request):
-    request.module._failed_before = request.session.testsfailed
-    yield
+# The gateway harness's autouse fixture: how many tests had failed when the module started.
+_count_failures = harness._count_failures
 
 
 @pytest.fixture(scope="module")

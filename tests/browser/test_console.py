@@ -21,7 +21,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from console_browser import CONSOLE_TOKEN, browser, console  # noqa: E402,F401  (fixtures)
+from console_browser import CONSOLE_TOKEN, _count_failures, browser, console  # noqa: E402,F401  (fixtures)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
 from helpers import make_user  # noqa: E402

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import sys
 import time
@@ -15,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 # The gateway suite's harness (a real `banquet serve` per module on a copy of the template).
-_spec = importlib.util.spec_from_file_location("gateway_harness", ROOT / "tests/gateway/conftest.py")
-gateway = importlib.util.module_from_spec(_spec)
-sys.modules["gateway_harness"] = gateway
-_spec.loader.exec_module(gateway)
+sys.path.insert(0, str(ROOT / "tests"))
+from harness_loader import gateway_harness  # noqa: E402
+
+gateway = gateway_harness()
 start_banquet = gateway.start_banquet
 stop_banquet = gateway.stop_banquet
 

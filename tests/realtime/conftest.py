@@ -4,7 +4,6 @@ start-up. Clients are the real supabase Python client (`acreate_client`) and, fo
 raw WebSockets speaking the same Phoenix protocol."""
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -13,20 +12,18 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-_spec = importlib.util.spec_from_file_location("gateway_harness", HERE.parent / "gateway" / "conftest.py")
-harness = importlib.util.module_from_spec(_spec)
-sys.modules["gateway_harness"] = harness  # dataclasses look their module up while the class is built
-_spec.loader.exec_module(harness)
+sys.path.insert(0, str(HERE.parent))
+from harness_loader import gateway_harness  # noqa: E402
+
+harness = gateway_harness()
 
 start_banquet = harness.start_banquet
 stop_banquet = harness.stop_banquet
 JWT_SECRET = harness.JWT_SECRET
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _count_failures(request):
-    request.module._failed_before = request.session.testsfailed
-    yield
+# Records how many tests had failed when a module started, so its daemon's log is kept if it fails.
+_count_failures = harness._count_failures
 
 
 @pytest.fixture(scope="module")

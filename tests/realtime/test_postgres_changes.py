@@ -75,6 +75,52 @@ def test_a_filter_on_one_id_delivers_only_that_row(banquet, tenants):
     asyncio.run(scenario())
 
 
+def test_updates_in_one_transaction_arrive_as_the_states_they_left(banquet, tenants):
+    """Each event carries the row as its change left it (the feed's image), not the row as it is
+    when delivered: three updates committed together arrive as three states, and a filter on the
+    first state matches the first event."""
+    a = tenants[0]
+    booking = add_booking(banquet, a)
+
+    async def scenario():
+        client = await supabase_client(banquet, a.members[0].token)
+        every = await subscribe(client, "every-state")
+        first_state = await subscribe(client, "first-state", filter="guest_count=eq.40")
+        banquet.sql(f"""do $$ begin
+            update app.bookings set guest_count = 40 where id = '{booking}';
+            update app.bookings set guest_count = 41 where id = '{booking}';
+            update app.bookings set guest_count = 42 where id = '{booking}';
+          end $$""")
+        states = [p["data"]["record"]["guest_count"] for _, p in [await every.next(), await every.next(), await every.next()]]
+        assert states == [40, 41, 42]
+        _, payload = await first_state.next()
+        assert record_id(payload) == booking and payload["data"]["record"]["guest_count"] == 40
+        await asyncio.sleep(0.3)
+        assert every.drained() == [] and first_state.drained() == []
+        await client.realtime.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_feed_row_without_an_image_is_sent_as_the_row_reads_now(banquet, tenants):
+    """Feed rows captured before migration 20261129012000 have no image; they are delivered with
+    the row as read under RLS, as before, rather than dropped."""
+    a = tenants[0]
+    booking = add_booking(banquet, a, guests=55)
+
+    async def scenario():
+        client = await supabase_client(banquet, a.members[0].token)
+        sub = await subscribe(client, "imageless", filter=f"id=eq.{booking}")
+        banquet.sql("insert into changefeed.changes (table_name, op, organization_id, record_id) values ('bookings', 'UPDATE', %s, %s)",
+                    a.organization, booking)
+        banquet.sql("notify realtime")
+        _, payload = await sub.next()
+        assert payload["data"]["type"] == "UPDATE" and payload["data"]["record"]["guest_count"] == 55
+        await client.realtime.close()
+
+    asyncio.run(scenario())
+
+
 def test_neq_and_in_filters(banquet, tenants):
     a = tenants[0]
     first, second = add_booking(banquet, a, guests=50), add_booking(banquet, a, guests=60)

@@ -110,7 +110,7 @@ public struct RequestSession: Sendable {
                 // connection itself after a 28xxx error (and the server then rolls back), and a
                 // query sent to a closing connection can wait forever, so none is sent then.
                 if !connection.isClosed, !Self.closesConnection(error) {
-                    try? await connection.query("rollback", logger: logger)
+                    _ = try? await connection.query("rollback", logger: logger)
                 }
                 throw error
             }

@@ -17,7 +17,7 @@ struct SchemaCacheService: Service {
     func run() async throws {
         let listener = PostgresListener(url: url, channels: [Self.channel], applicationName: "banquet-schema-cache", logger: logger)
         // The listener runs until its task is cancelled, so shutdown cancels it.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await listener.run { event in
                 switch event {
                 case .connected:

@@ -10,10 +10,12 @@ import PostgresNIO
 /// 2. Each change's audience (its organization, or one member of it) is a delivery group; the
 ///    group's members are the channels indexed under that organization.
 /// 3. One read-only transaction: per group, become one representative member (role and
-///    `request.jwt.claims`, exactly as a request does) and read every changed row of the batch for
-///    that group with one statement, under the tables' real RLS. A row returned is both the
-///    permission and the record to send; a row not returned is sent to nobody in the group.
-/// 4. Every channel of the group whose binding (event, table, filter) matches gets one message.
+///    `request.jwt.claims`, exactly as a request does) and read the ids of every changed row of the
+///    batch for that group with one statement, under the tables' real RLS. A row returned is the
+///    permission; a row not returned is sent to nobody in the group.
+/// 4. Every channel of the group whose binding (event, table, filter) matches gets one message
+///    carrying the feed's image of the row — the row as that change left it, so two quick updates
+///    arrive as two states. (A feed row from before the images existed is sent as read in step 3.)
 struct ChangeDelivery: Sendable {
     let client: PostgresClient
     let hub: RealtimeHub
@@ -32,17 +34,27 @@ struct ChangeDelivery: Sendable {
         case subscriber(Int)
     }
 
+    /// What one group's statement reads of one table: the ids whose visibility decides delivery,
+    /// and among them those whose row must be read too (feed rows without an image).
+    private struct TableRead {
+        var ids: [UUID] = []
+        var rowsNeeded: [UUID] = []
+    }
+
     private struct Plan {
         var representative: [Group: ChannelIdentity] = [:]
-        var reads: [Group: [WatchedTable: [UUID]]] = [:]
+        var reads: [Group: [WatchedTable: TableRead]] = [:]
         var order: [Group] = []
 
-        mutating func add(_ group: Group, representative identity: ChannelIdentity, read: (WatchedTable, UUID)?) {
+        mutating func add(_ group: Group, representative identity: ChannelIdentity, change: FeedChange, table: WatchedTable) {
             if representative[group] == nil {
                 representative[group] = identity
                 order.append(group)
             }
-            if let (table, record) = read { reads[group, default: [:]][table, default: []].append(record) }
+            // A DELETE needs no read: the row is gone, and its feed row's audience decides.
+            guard change.op != .delete, let record = change.recordID else { return }
+            reads[group, default: [:]][table, default: TableRead()].ids.append(record)
+            if change.image == nil { reads[group]![table]!.rowsNeeded.append(record) }
         }
     }
 
@@ -62,7 +74,7 @@ struct ChangeDelivery: Sendable {
         let service = hub.serviceChannels()
         var routed: [(change: FeedChange, table: WatchedTable, targets: [(Group, [JoinedChannel])])] = []
         for change in changes where !change.isMembership {
-            guard let table = WatchedTable(rawValue: change.table), let record = change.recordID else { continue }
+            guard let table = WatchedTable(rawValue: change.table), change.recordID != nil else { continue }
             let audience = table.audience(organization: change.organization, addressedUser: change.user)
             if membersByOrganization[change.organization] == nil { membersByOrganization[change.organization] = hub.members(of: change.organization) }
             var members = membersByOrganization[change.organization]!
@@ -73,20 +85,20 @@ struct ChangeDelivery: Sendable {
                 guard let first = interested.first else { continue }
                 if perSubscriber, case .audience = group {
                     for channel in interested {
-                        plan.add(.subscriber(channel.key), representative: channel.identity, read: change.op == .delete ? nil : (table, record))
+                        plan.add(.subscriber(channel.key), representative: channel.identity, change: change, table: table)
                         targets.append((.subscriber(channel.key), [channel]))
                     }
                     continue
                 }
-                plan.add(group, representative: first.identity, read: change.op == .delete ? nil : (table, record))
+                plan.add(group, representative: first.identity, change: change, table: table)
                 targets.append((group, interested))
             }
             if !targets.isEmpty { routed.append((change, table, targets)) }
         }
         guard !routed.isEmpty else { return }
 
-        // 3. The rows, read once per group under RLS.
-        let visible = try await readRows(plan)
+        // 3. Visibility, read once per group under RLS.
+        let visible = try await readVisibility(plan)
 
         // 4. Fan-out, in feed order.
         let columns = try await catalog.snapshot()
@@ -95,8 +107,9 @@ struct ChangeDelivery: Sendable {
             for (group, channels) in targets {
                 var recordJSON: String?
                 if change.op != .delete {
-                    guard let json = visible[group]?[change.recordID!] else { continue }
-                    recordJSON = json
+                    guard let row = visible[group]?[change.recordID!] else { continue }
+                    recordJSON = change.image ?? row
+                    guard recordJSON != nil else { continue }
                 }
                 let data = Self.data(change, table: table, record: recordJSON, columns: columns.json[table] ?? "[]")
                 let row = Self.filterRow(change, record: recordJSON, needed: channels.contains { $0.bindings.contains { $0.filter != nil } })
@@ -115,14 +128,15 @@ struct ChangeDelivery: Sendable {
         RealtimeMetrics.delivered(sent)
     }
 
-    /// Group → record id → the row as JSON text, as the group's representative may read it.
-    private func readRows(_ plan: Plan) async throws -> [Group: [UUID: String]] {
+    /// Group → the record ids its representative may read → the row as JSON text when it was
+    /// needed (no image in the feed), else nil. An id missing from a group's map is not visible to it.
+    private func readVisibility(_ plan: Plan) async throws -> [Group: [UUID: String?]] {
         let groups = plan.order.filter { plan.reads[$0]?.isEmpty == false }
         guard !groups.isEmpty else { return [:] }
         return try await client.withConnection { connection in
             try await connection.realtimeQuery("begin isolation level read committed read only", .deliver, logger: logger)
             do {
-                var visible: [Group: [UUID: String]] = [:]
+                var visible: [Group: [UUID: String?]] = [:]
                 for group in groups {
                     let identity = plan.representative[group]!
                     try await connection.realtimeQuery("""
@@ -130,15 +144,18 @@ struct ChangeDelivery: Sendable {
                         """, .deliver, logger: logger)
                     var binds = PostgresBindings()
                     var parts: [String] = []
-                    for (table, ids) in plan.reads[group]!.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                        binds.append(ids)
+                    for (table, read) in plan.reads[group]!.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                        binds.append(read.ids)
+                        binds.append(read.rowsNeeded)
                         // Table names come from WatchedTable, never from a client.
-                        parts.append("select r.id, to_jsonb(r)::text from \(WatchedTable.schema).\(table.rawValue) r where r.id = any($\(parts.count + 1))")
+                        let ids = binds.count - 1, needed = binds.count
+                        parts.append("select r.id, case when r.id = any($\(needed)) then to_jsonb(r)::text end "
+                            + "from \(WatchedTable.schema).\(table.rawValue) r where r.id = any($\(ids))")
                     }
                     let rows = try await connection.realtimeQuery(PostgresQuery(unsafeSQL: parts.joined(separator: " union all "), binds: binds),
                                                                   .deliver, logger: logger)
-                    var found: [UUID: String] = [:]
-                    for try await (id, json) in rows.decode((UUID, String).self) { found[id] = json }
+                    var found: [UUID: String?] = [:]
+                    for try await (id, json) in rows.decode((UUID, String?).self) { found[id] = json }
                     visible[group] = found
                 }
                 try await connection.realtimeQuery("rollback", .deliver, logger: logger)

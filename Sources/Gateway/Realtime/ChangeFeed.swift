@@ -140,7 +140,7 @@ struct ChangeFeed: Service {
                      (select s.pruned_through from changefeed.state s) as pruned_through
             )
             select snapshot.xmin, snapshot.xmax, snapshot.pruned_through, c.id,
-                   to_char(c.changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), c.table_name, c.op, c.organization_id, c.record_id, c.user_id
+                   to_char(c.changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), c.table_name, c.op, c.organization_id, c.record_id, c.user_id, c.record::text
             from snapshot
             left join lateral (
               select * from changefeed.changes c where c.id > \(last) or c.id = any(\(holes)) order by c.id limit \(Self.batchSize)
@@ -148,13 +148,13 @@ struct ChangeFeed: Service {
             order by c.id
             """, .fetch, logger: logger)
         var fetch = Fetch()
-        for try await (xmin, xmax, pruned, id, at, table, op, organization, record, user)
-            in rows.decode((String, String, Int64?, Int64?, String?, String?, String?, UUID?, UUID?, UUID?).self) {
+        for try await (xmin, xmax, pruned, id, at, table, op, organization, record, user, image)
+            in rows.decode((String, String, Int64?, Int64?, String?, String?, String?, UUID?, UUID?, UUID?, String?).self) {
             fetch.xmin = UInt64(xmin) ?? 0
             fetch.xmax = UInt64(xmax) ?? 0
             fetch.prunedThrough = pruned ?? 0
             guard let id, let at, let table, let op, let event = PostgresChangesBinding.Event(rawValue: op), let organization else { continue }
-            fetch.rows.append(FeedChange(id: id, commitTimestamp: at, table: table, op: event, organization: organization, recordID: record, user: user))
+            fetch.rows.append(FeedChange(id: id, commitTimestamp: at, table: table, op: event, organization: organization, recordID: record, user: user, image: image))
         }
         return fetch
     }

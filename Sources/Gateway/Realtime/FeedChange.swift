@@ -11,6 +11,9 @@ struct FeedChange: Sendable {
     let recordID: UUID?
     /// The one user the row is meant for (notifications.user_id, a membership's user).
     let user: UUID?
+    /// The row as the change left it (JSON text), for INSERT and UPDATE; nil for DELETE,
+    /// memberships, and feed rows written before migration 20261129012000.
+    let image: String?
 
     var isMembership: Bool { table == "memberships" }
 }

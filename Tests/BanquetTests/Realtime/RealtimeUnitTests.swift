@@ -6,7 +6,7 @@ import Testing
 @Suite("Realtime feed position")
 struct FeedCursorTests {
     func change(_ id: Int64) -> FeedChange {
-        FeedChange(id: id, commitTimestamp: "2026-11-29T10:00:00.000000Z", table: "bookings", op: .update, organization: UUID(), recordID: UUID(), user: nil)
+        FeedChange(id: id, commitTimestamp: "2026-11-29T10:00:00.000000Z", table: "bookings", op: .update, organization: UUID(), recordID: UUID(), user: nil, image: nil)
     }
 
     @Test("an id skipped because its transaction had not committed is delivered when it appears")

@@ -14,7 +14,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     init(databaseURL: String, environment extra: [String: String] = [:], dataDirectory: URL) throws {
         logFile = dataDirectory.appendingPathComponent("daemon-\(UUID().uuidString.prefix(6)).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = databaseURL
         env["BANQUET_HTTP_PORT"] = "0"

@@ -1,8 +1,8 @@
 -- Realtime: the change feed the gateway's postgres_changes reads (written by triggers in the
--- writing transaction, ids only, no client access, pruned with a watermark), and the
+-- writing transaction with the row image, no client access, pruned with a watermark), and the
 -- realtime.messages policies that authorize private channels.
 begin;
-select plan(21);
+select plan(25);
 select tests.fixture();
 
 -- The feed -------------------------------------------------------------------------------------
@@ -14,12 +14,26 @@ select results_eq(
   $$ select table_name, op, organization_id, record_id, user_id from changefeed.changes
      where id > current_setting('test.feed_start')::bigint and table_name = 'bookings' order by id $$,
   $$ values ('bookings', 'INSERT', tests.id('org_a'), tests.id('booking_rt'), null::uuid) $$,
-  'a new booking writes one feed row: table, operation, organization and id, no row data');
+  'a new booking writes one feed row: table, operation, organization and id');
+select is((select (record ->> 'guest_count')::int from changefeed.changes where record_id = tests.id('booking_rt') and op = 'INSERT'), 20,
+  'the insert carries the new row''s image');
 
 update app.bookings set guest_count = 25 where id = tests.id('booking_rt');
 select is((select op from changefeed.changes where record_id = tests.id('booking_rt') order by id desc limit 1), 'UPDATE', 'an update is captured');
+-- A second update before anything is delivered: each change keeps the state it left.
+set local timezone = 'America/New_York';
+update app.bookings set guest_count = 30 where id = tests.id('booking_rt');
+reset timezone;
+select results_eq(
+  $$ select (record ->> 'guest_count')::int from changefeed.changes where record_id = tests.id('booking_rt') and op = 'UPDATE' order by id $$,
+  $$ values (25), (30) $$,
+  'two quick updates keep two images, each the row as its change left it');
+select matches((select record ->> 'starts_at' from changefeed.changes where record_id = tests.id('booking_rt') order by id desc limit 1),
+  '\+00:00$', 'the image''s timestamps are in UTC whatever the writer''s TimeZone');
 delete from app.bookings where id = tests.id('booking_rt');
 select is((select op from changefeed.changes where record_id = tests.id('booking_rt') order by id desc limit 1), 'DELETE', 'a delete is captured with the deleted row''s id');
+select is((select record from changefeed.changes where record_id = tests.id('booking_rt') order by id desc limit 1), null::jsonb,
+  'a delete carries no image (the primary key is all a subscriber gets)');
 
 insert into app.notifications (id, organization_id, user_id, kind, title) values (tests.id('note_rt'), tests.id('org_a'), tests.id('staff_a'), 'test', 'For staff A');
 select is((select user_id from changefeed.changes where record_id = tests.id('note_rt')), tests.id('staff_a'), 'a notification carries the user it is meant for');
