@@ -35,6 +35,7 @@ run: deps build db-start migrate seed ## everything, then the daemon in the fore
 	@echo "  API URL    http://localhost:$(HTTP_PORT)   (health: http://localhost:$(HTTP_PORT)/health/all)"
 	@echo "  RPC        http://localhost:$(HTTP_PORT)/rest/v1/rpc/<function>   (OpenAPI: GET /rest/v1/ with the apikey)"
 	@echo "  auth       http://localhost:$(HTTP_PORT)/auth/v1   storage: http://localhost:$(HTTP_PORT)/storage/v1"
+	@echo "  demo users owner@harbourvine.test, manager@…, staff@…, owner@lonestar.test, staff@lonestar.test   (password banquet-demo)"
 	@echo "  guest page http://localhost:$(HTTP_PORT)/p/<token>   (the link in each proposal email; make proposal-links lists them)"
 	@echo "  realtime   ws://localhost:$(HTTP_PORT)/realtime/v1/websocket?apikey=<anon key>&vsn=1.0.0   (docs/realtime.md)"
 	@BANQUET_DATA_DIR=$(DATA_DIR) $(BIN) keys

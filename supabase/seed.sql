@@ -5,17 +5,22 @@
 --
 -- Most rows go through the public API, acting as the organization's owner the way the gateway
 -- does (request.jwt.claims), so the demo is shaped by the same rules and triggers as real use.
--- Sign in as owner@harbourvine.test, manager@harbourvine.test, staff@harbourvine.test or
--- owner@lonestar.test (password: banquet-demo, when the platform stand-in hashes it).
+-- Sign in as owner@harbourvine.test, manager@harbourvine.test, staff@harbourvine.test,
+-- owner@lonestar.test or staff@lonestar.test, password banquet-demo (tests/gateway/test_seed_demo.py).
 
 -- Users ---------------------------------------------------------------------------------------
 
-insert into auth.users (id, aud, role, email, email_confirmed_at, raw_user_meta_data) values
-  ('10000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'owner@harbourvine.test', now(), '{"full_name": "Olivia Hart"}'),
-  ('10000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'manager@harbourvine.test', now(), '{"full_name": "Marco Silva"}'),
-  ('10000000-0000-4000-8000-000000000003', 'authenticated', 'authenticated', 'staff@harbourvine.test', now(), '{"full_name": "Sam Patel"}'),
-  ('10000000-0000-4000-8000-000000000004', 'authenticated', 'authenticated', 'owner@lonestar.test', now(), '{"full_name": "Dolores Reyes"}'),
-  ('10000000-0000-4000-8000-000000000005', 'authenticated', 'authenticated', 'staff@lonestar.test', now(), '{"full_name": "Jake Miller"}')
+-- The demo password's bcrypt hash (cost 10, as GoTrue stores it), the same for every demo user:
+-- a literal rather than pgcrypto's crypt(), which plain PostgreSQL may not have. Demo data only.
+insert into auth.users (id, aud, role, email, email_confirmed_at, raw_user_meta_data, encrypted_password)
+select id::uuid, 'authenticated', 'authenticated', email, now(), meta::jsonb, '$2b$10$anNuMlx0TIrj/P7HhmX3QONZbArdR3vCdXwkDk7kO8zf3uuNYMWWa'
+from (values
+  ('10000000-0000-4000-8000-000000000001', 'owner@harbourvine.test', '{"full_name": "Olivia Hart"}'),
+  ('10000000-0000-4000-8000-000000000002', 'manager@harbourvine.test', '{"full_name": "Marco Silva"}'),
+  ('10000000-0000-4000-8000-000000000003', 'staff@harbourvine.test', '{"full_name": "Sam Patel"}'),
+  ('10000000-0000-4000-8000-000000000004', 'owner@lonestar.test', '{"full_name": "Dolores Reyes"}'),
+  ('10000000-0000-4000-8000-000000000005', 'staff@lonestar.test', '{"full_name": "Jake Miller"}')
+) as demo (id, email, meta)
 on conflict (id) do nothing;
 
 insert into app.profiles (id, full_name)
