@@ -72,8 +72,12 @@ struct DaemonAssembly {
             let whatsapp = whatsappConfiguration.makeClient(transport: http)
             handlers.register(WhatsAppSendHandler.kind, handler: WhatsAppSendHandler(client: whatsapp))
             handlers.register(WhatsAppTemplatesSyncHandler.kind, handler: WhatsAppTemplatesSyncHandler(client: whatsapp))
+            // Media downloads get their own transport: its response cap is the bucket's file limit,
+            // where every other call keeps the 4 MiB default.
+            let mediaHTTP = AsyncHTTPTransport(connectionsPerHost: max(8, bridgeConfiguration.maxConcurrency),
+                                               maxResponseBytes: InboundMediaStorage.maxBytes, logger: logger)
             handlers.register(WhatsAppMediaFetchHandler.kind, handler: WhatsAppMediaFetchHandler(
-                client: whatsapp, storage: InboundMediaStorage(store: objectStore)))
+                client: whatsappConfiguration.makeClient(transport: mediaHTTP), storage: InboundMediaStorage(store: objectStore)))
             handlers.register(PaymentCheckoutHandler.kind, handler: PaymentCheckoutHandler(client: paymentsConfiguration.makeClient(transport: http)))
             handlers.register(FXSyncHandler.kind, handler: FXSyncHandler(source: fxConfiguration.makeSource(transport: http), staleBusinessDays: fxConfiguration.staleBusinessDays))
             handlers.register(InstagramSendHandler.kind, handler: InstagramSendHandler(client: instagramConfiguration.makeClient(transport: http)))
@@ -85,6 +89,7 @@ struct DaemonAssembly {
             // Services stop in reverse order: the HTTP server first, then the bridge drains, then
             // the HTTP client its jobs used closes, then the pool.
             services.append(HTTPTransportService(transport: http))
+            services.append(HTTPTransportService(transport: mediaHTTP))
             services.append(runtime)
             bridge = runtime
             described["email"] = "\(emailConfiguration.describe())"

@@ -123,3 +123,33 @@ def test_a_media_id_meta_does_not_know_fails_the_job_and_stores_nothing(env):
     assert "does not exist" in job[1]
     assert banquet.sql("select media ? 'path' from app.messages where id = %s", message_id) == [(False,)]
     assert banquet.sql("select count(*) from storage.objects where bucket_id = 'message-media' and name like %s", f"%{wamid}%") == [(0,)]
+
+
+def test_a_photo_over_the_default_4_mib_response_cap_lands_whole(env):
+    """Media downloads have their own transport, capped at the bucket's 25 MiB, not the 4 MiB every
+    other provider call keeps (this 6 MiB photo failed permanently before)."""
+    banquet, graph, _, _ = env
+    media_id, data = str(uuid.uuid4().int)[:16], b"\xff\xd8\xff\xe0" + uuid.uuid4().bytes * (6 * 65536)
+    assert len(data) > 6 << 20
+    graph.media[media_id] = ("image/jpeg", data)
+    wamid = inbound_image(banquet, media_id, "The full-resolution floor plan")
+    media = wait_for(lambda: banquet.sql("select media from app.messages where provider_message_id = %s and media ? 'path'", wamid),
+                     what="the 6 MiB media downloaded")[0][0]
+    assert media["size"] == len(data)
+    assert storage_as(banquet, "staff_a").from_("message-media").download(media["path"]) == data
+
+
+def test_a_file_larger_than_the_bucket_allows_fails_before_it_is_downloaded(env):
+    banquet, graph, _, _ = env
+    media_id = str(uuid.uuid4().int)[:16]
+    graph.media[media_id] = ("video/mp4", bytes(25 * 1024 * 1024 + 1))
+    wamid = inbound_image(banquet, media_id, "a long video")
+    message_id = banquet.sql("select id::text from app.messages where provider_message_id = %s", wamid)[0][0]
+    _, error, attempts = wait_for(lambda: banquet.sql("""select status, last_error, attempts from bridge.jobs
+                                          where kind = 'whatsapp.media_fetch' and payload ->> 'message_id' = %s and status = 'dead'""", message_id),
+                                  what="the media job dead")[0]
+    assert f"media {media_id} is 26214401 bytes" in error and "up to 26214400 bytes" in error
+    assert attempts == 1, "too large is permanent: no retry"
+    assert graph.matching(lambda r: r.path.startswith(f"/media-download/{media_id}")) == [], "the file was never downloaded"
+    assert banquet.sql("select media ? 'path' from app.messages where id = %s", message_id) == [(False,)]
+    del graph.media[media_id]

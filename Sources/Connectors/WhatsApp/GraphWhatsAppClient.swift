@@ -79,6 +79,11 @@ public struct GraphWhatsAppClient: WhatsAppClient {
         guard let info = try? JSONDecoder().decode(GraphMediaInfo.self, from: Data(described.body)), let url = URL(string: info.url) else {
             throw WhatsAppError(kind: .permanent, code: nil, reason: "\(lookup.redactedDescription) returned no media url")
         }
+        // Refused before the download: a file the bucket cannot take would only fail after it.
+        if let size = info.fileSize, size > InboundMediaStorage.maxBytes {
+            throw WhatsAppError(kind: .permanent, code: nil,
+                                reason: "media \(mediaID) is \(size) bytes; \(InboundMediaStorage.bucket) stores files up to \(InboundMediaStorage.maxBytes) bytes (25 MiB)")
+        }
         let file = try await exchange(HTTPRequestSpec(method: .GET, url: url, headers: ["Authorization": "Bearer \(accessToken)"], timeout: timeout))
         return WhatsAppMedia(bytes: file.body, mimeType: info.mimeType ?? file.headers.first(name: "Content-Type") ?? "application/octet-stream", sha256: info.sha256)
     }
@@ -199,7 +204,18 @@ struct GraphMediaInfo: Decodable {
     var url: String
     var mimeType: String?
     var sha256: String?
-    enum CodingKeys: String, CodingKey { case url, mimeType = "mime_type", sha256 }
+    /// Bytes; Meta documents a number, and a string of digits is accepted too.
+    var fileSize: Int?
+    enum CodingKeys: String, CodingKey { case url, mimeType = "mime_type", sha256, fileSize = "file_size" }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
+        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
+        sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
+        fileSize = (try? container.decodeIfPresent(Int.self, forKey: .fileSize))
+            ?? (try? container.decodeIfPresent(String.self, forKey: .fileSize)).flatMap { $0.flatMap { Int($0) } }
+    }
 }
 
 struct GraphSendResponse: Decodable {

@@ -8,6 +8,9 @@ import Foundation
 /// write-back (`app.whatsapp_media_writeback`), so until it commits nobody can read them.
 public struct InboundMediaStorage: Sendable {
     public static let bucket = "message-media"
+    /// The bucket's `file_size_limit` (25 MiB, migration 20261129005100): the largest file the
+    /// daemon downloads. The media transport's response cap is the same number.
+    public static let maxBytes = 25 << 20
     /// Storage's default for an upload without one (`UploadedFile.cacheControl`).
     static let cacheControl = "max-age=3600"
 
