@@ -105,13 +105,14 @@ public struct WhatsAppWebhook: EdgeFunction {
         let error = status["errors"]?.array.first.map(MetaGraphError.describe)
         return WebhookEvent(provider: "whatsapp", eventID: "\(wamid):\(state)", payload: status, account: ("whatsapp", phoneNumberID)) { connection, _, logger in
             guard ["sent", "delivered", "read", "failed"].contains(state) else { return .ignored("status '\(state)' is not tracked") }
-            guard try await connection.outboundMessageExists(providerMessageID: wamid, logger: logger) else {
-                return .ignored("no outbound message \(wamid)")
-            }
-            try await connection.query("""
-                select public.record_message_status(null, \(wamid), \(state), \(error))
+            // Applied now, or held for the send's write-back when the status overtook it
+            // (migration 20261129012100); the write-back then marks this event processed.
+            let rows = try await connection.query("""
+                select public.record_webhook_message_status('whatsapp', \(wamid), \(state), \(error))
                 """, logger: logger)
-            return .processed
+            var outcome = "applied"
+            for try await value in rows.decode(String.self) { outcome = value }
+            return outcome == "held" ? .ignored("no outbound message \(wamid) yet: held for its send's write-back") : .processed
         }
     }
 }
@@ -125,15 +126,5 @@ enum MetaGraphError {
         if let title = error["title"]?.string ?? error["message"]?.string { text += ": \(title)" }
         if let details = error["error_data"]?["details"]?.string { text += ": \(details)" }
         return text
-    }
-}
-
-extension PostgresConnection {
-    func outboundMessageExists(providerMessageID: String, logger: Logger) async throws -> Bool {
-        let rows = try await query("""
-            select exists (select 1 from app.messages m where m.provider_message_id = \(providerMessageID) and m.direction = 'out')
-            """, logger: logger)
-        for try await exists in rows.decode(Bool.self) { return exists }
-        return false
     }
 }

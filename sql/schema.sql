@@ -335,9 +335,24 @@ CREATE FUNCTION app.channel_send_writeback(p_job_id bigint, p_payload jsonb, p_r
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_provider_message_id text := p_result ->> 'provider_message_id';
+  v_held app.held_message_statuses;
 begin
   if p_payload ? 'message_id' then
-    perform public.record_message_status((p_payload ->> 'message_id')::uuid, p_result ->> 'provider_message_id', 'sent');
+    if v_provider_message_id is not null then
+      perform app.lock_provider_message(v_provider_message_id);
+    end if;
+    perform public.record_message_status((p_payload ->> 'message_id')::uuid, v_provider_message_id, 'sent');
+    -- Statuses that arrived before this write-back, in any order: record_message_status moves
+    -- forward only and lets failed win, so the order cannot change the outcome.
+    for v_held in
+      delete from app.held_message_statuses h where h.provider_message_id = v_provider_message_id returning h.*
+    loop
+      perform public.record_message_status(null, v_provider_message_id, v_held.status, v_held.error);
+      update app.webhook_events w set status = 'processed', error = null, processed_at = now()
+      where w.provider = v_held.provider and w.event_id = v_provider_message_id || ':' || v_held.status and w.status = 'ignored';
+    end loop;
   elsif p_payload ? 'proposal_id' then
     perform app.mark_proposal_delivered((p_payload ->> 'proposal_id')::uuid);
   end if;
@@ -348,7 +363,7 @@ $$;
 -- Name: FUNCTION channel_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb); Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON FUNCTION app.channel_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.send and instagram.send: records the provider message id and marks the message sent; a proposal is handed to app.mark_proposal_delivered.';
+COMMENT ON FUNCTION app.channel_send_writeback(p_job_id bigint, p_payload jsonb, p_result jsonb) IS 'Bridge write-back for whatsapp.send and instagram.send: records the provider message id, marks the message sent and applies the delivery statuses held for it (public.record_webhook_message_status); a proposal is handed to app.mark_proposal_delivered.';
 
 --
 -- Name: classify_message_writeback(bigint, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
@@ -788,6 +803,23 @@ $$;
 --
 
 COMMENT ON FUNCTION app.is_time_zone(p_name text) IS 'True when p_name is an IANA time zone PostgreSQL knows (Europe/London, America/New_York, …).';
+
+--
+-- Name: lock_provider_message(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.lock_provider_message(p_provider_message_id text) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  select pg_advisory_xact_lock(hashtextextended('provider_message:' || p_provider_message_id, 0))
+$$;
+
+--
+-- Name: FUNCTION lock_provider_message(p_provider_message_id text); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.lock_provider_message(p_provider_message_id text) IS 'Transaction-level advisory lock on one provider message id: serializes a status webhook with its send''s write-back.';
 
 --
 -- Name: mark_proposal_delivered(uuid); Type: FUNCTION; Schema: app; Owner: -
@@ -6499,6 +6531,45 @@ $$;
 COMMENT ON FUNCTION public.record_payment_event(p_booking_id uuid, p_kind text, p_amount_minor bigint, p_provider_reference text, p_method text) IS 'Payment provider event (through the daemon or a webhook edge function): records a payment idempotently by provider reference. Service role only.';
 
 --
+-- Name: record_webhook_message_status(text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_webhook_message_status(p_provider text, p_provider_message_id text, p_status text, p_error text DEFAULT NULL::text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if p_provider is null or p_provider not in ('whatsapp', 'instagram') then
+    raise exception using errcode = 'BQ001', message = format('%L is not a messaging provider', p_provider),
+      hint = 'Use whatsapp or instagram.';
+  end if;
+  if nullif(btrim(p_provider_message_id), '') is null then
+    raise exception using errcode = 'BQ001', message = 'a delivery status needs the provider''s message id';
+  end if;
+  if p_status is null or p_status not in ('sent', 'delivered', 'read', 'failed') then
+    raise exception using errcode = 'BQ001', message = format('%L is not a delivery status', p_status),
+      hint = 'Use sent, delivered, read or failed.';
+  end if;
+  perform app.lock_provider_message(p_provider_message_id);
+  if exists (select 1 from app.messages m where m.provider_message_id = p_provider_message_id and m.direction = 'out') then
+    perform public.record_message_status(null, p_provider_message_id, p_status, p_error);
+    return 'applied';
+  end if;
+  delete from app.held_message_statuses h where h.held_at < now() - interval '1 day';
+  insert into app.held_message_statuses (provider, provider_message_id, status, error)
+  values (p_provider, p_provider_message_id, p_status, p_error)
+  on conflict (provider_message_id, status) do nothing;
+  return 'held';
+end
+$$;
+
+--
+-- Name: FUNCTION record_webhook_message_status(p_provider text, p_provider_message_id text, p_status text, p_error text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.record_webhook_message_status(p_provider text, p_provider_message_id text, p_status text, p_error text) IS 'A delivery status from a provider webhook: applied to the outbound message with that provider id (returns ''applied''), or, when its send has not been written back yet, held for that write-back (returns ''held''). Service role only.';
+
+--
 -- Name: register_document(uuid, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -8051,6 +8122,32 @@ CREATE TABLE app.fx_rates (
 COMMENT ON TABLE app.fx_rates IS 'Daily reference exchange rates (ECB publishes EUR-based ones); cross rates go through EUR.';
 
 --
+-- Name: held_message_statuses; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.held_message_statuses (
+    provider text NOT NULL,
+    provider_message_id text NOT NULL,
+    status text NOT NULL,
+    error text,
+    held_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT held_message_statuses_provider_check CHECK ((provider = ANY (ARRAY['whatsapp'::text, 'instagram'::text]))),
+    CONSTRAINT held_message_statuses_status_check CHECK ((status = ANY (ARRAY['sent'::text, 'delivered'::text, 'read'::text, 'failed'::text])))
+);
+
+--
+-- Name: TABLE held_message_statuses; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.held_message_statuses IS 'Delivery statuses that arrived before their outbound message''s provider id was recorded; applied by the send''s write-back. Service role only.';
+
+--
+-- Name: COLUMN held_message_statuses.error; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.held_message_statuses.error IS 'The provider''s error, formatted as on a failed message ("WhatsApp error <code>: …").';
+
+--
 -- Name: inquiries; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -9089,6 +9186,13 @@ ALTER TABLE ONLY app.fx_rates
     ADD CONSTRAINT fx_rates_pkey PRIMARY KEY (base, quote, as_of);
 
 --
+-- Name: held_message_statuses held_message_statuses_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.held_message_statuses
+    ADD CONSTRAINT held_message_statuses_pkey PRIMARY KEY (provider_message_id, status);
+
+--
 -- Name: inquiries inquiries_organization_id_id_key; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -9602,6 +9706,12 @@ CREATE INDEX documents_organization_id_venue_id_idx ON app.documents USING btree
 --
 
 CREATE INDEX documents_uploaded_by_idx ON app.documents USING btree (uploaded_by);
+
+--
+-- Name: held_message_statuses_held_at_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX held_message_statuses_held_at_idx ON app.held_message_statuses USING btree (held_at);
 
 --
 -- Name: inquiries_assigned_to_idx; Type: INDEX; Schema: app; Owner: -
@@ -11241,6 +11351,12 @@ ALTER TABLE app.documents ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.fx_rates ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: held_message_statuses; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.held_message_statuses ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: inquiries; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
@@ -11729,6 +11845,12 @@ REVOKE ALL ON FUNCTION app.is_time_zone(p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.is_time_zone(p_name text) TO anon;
 GRANT ALL ON FUNCTION app.is_time_zone(p_name text) TO authenticated;
 GRANT ALL ON FUNCTION app.is_time_zone(p_name text) TO service_role;
+
+--
+-- Name: FUNCTION lock_provider_message(p_provider_message_id text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.lock_provider_message(p_provider_message_id text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION mark_proposal_delivered(p_proposal_id uuid); Type: ACL; Schema: app; Owner: -
@@ -12955,6 +13077,13 @@ REVOKE ALL ON FUNCTION public.record_payment_event(p_booking_id uuid, p_kind tex
 GRANT ALL ON FUNCTION public.record_payment_event(p_booking_id uuid, p_kind text, p_amount_minor bigint, p_provider_reference text, p_method text) TO service_role;
 
 --
+-- Name: FUNCTION record_webhook_message_status(p_provider text, p_provider_message_id text, p_status text, p_error text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.record_webhook_message_status(p_provider text, p_provider_message_id text, p_status text, p_error text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.record_webhook_message_status(p_provider text, p_provider_message_id text, p_status text, p_error text) TO service_role;
+
+--
 -- Name: FUNCTION register_document(p_venue_id uuid, p_kind text, p_object_path text, p_file_name text, p_mime_type text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -13258,6 +13387,12 @@ GRANT ALL ON TABLE app.documents TO service_role;
 
 GRANT SELECT ON TABLE app.fx_rates TO authenticated;
 GRANT ALL ON TABLE app.fx_rates TO service_role;
+
+--
+-- Name: TABLE held_message_statuses; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT ALL ON TABLE app.held_message_statuses TO service_role;
 
 --
 -- Name: TABLE inquiries; Type: ACL; Schema: app; Owner: -

@@ -141,6 +141,31 @@ def test_a_send_accepted_with_200_then_failed_131047_on_its_status_fails_the_mes
     assert "booking_followup (en)" in notes[0][1]
 
 
+def test_statuses_that_overtake_the_send_write_back_are_held_then_applied(env):
+    """Meta may report `delivered` and `read` before the send job has written the wamid back. Those
+    statuses are held (the event is acknowledged and marked why) and applied by the write-back, so
+    the message ends `read`, not stuck at `sent`."""
+    banquet, graph, _ = env
+    sender = new_sender()
+    conversation = open_conversation(banquet, sender)
+    early = "wamid.HBgLEARLY" + uuid.uuid4().hex.upper()
+    for state in ("delivered", "read"):
+        assert webhook(banquet, status(PHONE_NUMBER_ID, early, sender, state))[0] == 200
+    assert banquet.sql("select status, error from app.webhook_events where event_id = %s", f"{early}:read") == \
+        [("ignored", f"no outbound message {early} yet: held for its send's write-back")]
+
+    # The Graph server will answer the send with that wamid.
+    graph.script["+" + sender] = [(200, {"messaging_product": "whatsapp", "contacts": [{"input": "+" + sender, "wa_id": sender}],
+                                         "messages": [{"id": early}]}, {})]
+    code, reply_id = send_message_rpc(banquet, "staff_a", {"p_conversation_id": conversation, "p_body": "It is free that day."})
+    assert code == 200, reply_id
+    state, wamid, _ = wait_for(lambda: (lambda r: r if r[0] == "read" else None)(message(banquet, reply_id)), what="the reply marked read")
+    assert wamid == early
+    assert banquet.sql("select event_id, status, error from app.webhook_events where event_id like %s order by event_id", early + ":%") == \
+        [(f"{early}:delivered", "processed", None), (f"{early}:read", "processed", None)]
+    assert banquet.sql("select count(*) from app.held_message_statuses where provider_message_id = %s", early) == [(0,)]
+
+
 def test_the_same_delivery_three_times_at_once_is_recorded_once(env):
     banquet, _, _ = env
     wamid = f"wamid.{uuid.uuid4().hex}"

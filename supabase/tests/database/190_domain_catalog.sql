@@ -37,7 +37,7 @@ select is(
    where p.pronamespace = 'public'::regnamespace and has_function_privilege('service_role', p.oid, 'execute')
      and not has_function_privilege('authenticated', p.oid, 'execute')),
   array['admit_ai_job', 'ai_proposal_context', 'attach_inbound_media', 'expire_proposals', 'ingest_webhook_event', 'receive_instagram_comment',
-        'receive_message', 'record_ai_run', 'record_email_event', 'record_message_status', 'record_payment_event', 'release_expired_holds',
+        'receive_message', 'record_ai_run', 'record_email_event', 'record_message_status', 'record_payment_event', 'record_webhook_message_status', 'release_expired_holds',
         'save_menu_extraction', 'save_proposal_draft', 'send_payment_reminders', 'upsert_fx_rates', 'venue_calendar', 'venue_inquiry_origins'],
   'the daemon write-backs are service-role only');
 
