@@ -103,7 +103,8 @@ public struct PaymentsSandbox: EdgeFunction {
     }
 
     private func amountText(_ session: Session) -> String {
-        String(format: "%.2f %@", Double(session.amountMinor) / 100, session.currency)
+        // ISO 4217 exponents (JPY has none), as the guest's page and the emails print money.
+        Money(minor: session.amountMinor, currency: session.currency).description
     }
 
     private func page(_ title: String, _ body: String) -> Response {

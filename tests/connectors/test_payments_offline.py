@@ -31,7 +31,7 @@ def test_the_sandbox_pay_page_confirms_the_booking_through_the_signed_webhook(ba
 
     code, page, _ = post(f"{banquet.url}/functions/v1/payments-sandbox?session={session}", b"", method="GET")
     assert code == 200 and b"Pay (sandbox)" in page
-    amount = f"{booking['deposit_minor'] / 100:.2f} {booking['currency']}".encode()
+    amount = f"{booking['currency']} {booking['deposit_minor'] / 100:,.2f}".encode()  # GBP: two decimals
     assert amount in page
 
     code, body, _ = post(f"{banquet.url}/functions/v1/payments-sandbox", f"session={session}".encode(),

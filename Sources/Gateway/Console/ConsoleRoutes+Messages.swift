@@ -1,3 +1,4 @@
+import BanquetCore
 import Foundation
 import Hummingbird
 
@@ -107,9 +108,10 @@ extension ConsoleRoutes {
         case "instagram":
             return (string("recipient", "id") ?? string("recipient", "comment_id"), string("message", "text"))
         default:
-            let minor = (object["amountMinor"] as? Int).map(Double.init) ?? (object["amountMinor"] as? Double)
-            let amount = minor.map { String(format: "%.2f", $0 / 100) }
-            return (string("bookingID").map { "booking \($0)" }, [string("description"), amount, string("currency")].compactMap { $0 }.joined(separator: " "))
+            let minor = (object["amountMinor"] as? Int).map(Int64.init) ?? (object["amountMinor"] as? Double).map { Int64($0) }
+            // ISO 4217 exponents (JPY has none), as the guest's page and the emails print money.
+            let amount = minor.flatMap { minor in string("currency").map { Money(minor: minor, currency: $0).description } }
+            return (string("bookingID").map { "booking \($0)" }, [string("description"), amount].compactMap { $0 }.joined(separator: " "))
         }
     }
 

@@ -104,6 +104,13 @@ struct ConsoleUnitTests {
         }
     }
 
+    @Test func aPaymentsOutboxFileShowsItsAmountInTheCurrencysOwnDecimals() {
+        let yen = ConsoleRoutes.outboxSummary(channel: "payments", json: #"{"bookingID": "b1", "description": "Deposit", "amountMinor": 15000, "currency": "JPY"}"#)
+        #expect(yen.to == "booking b1" && yen.text == "Deposit JPY 15,000")
+        let pounds = ConsoleRoutes.outboxSummary(channel: "payments", json: #"{"bookingID": "b2", "description": "Deposit", "amountMinor": 46089, "currency": "GBP"}"#)
+        #expect(pounds.text == "Deposit GBP 460.89")
+    }
+
     @Test func secretNamedKeysAreRedactedAtAnyDepth() {
         let pretty = PayloadRedaction.prettyJSON(#"{"to":"a@b.c","api_token":"t1","nested":[{"Password":"p","x":1}],"authorization":{"k":"v"}}"#)
         #expect(!pretty.contains("t1") && !pretty.contains("\"p\"") && !pretty.contains("\"v\""))
