@@ -59,8 +59,9 @@ public struct Gateway: Sendable {
         if configuration.role.servesClientRoutes {
             router.add(middleware: GatewayCORSMiddleware(environment))
         }
-        HealthRoutes(client: client, status: status, role: configuration.role, startedAt: Date(), version: configuration.version, logger: logger)
-            .register(on: router)
+        var health = HealthRoutes(client: client, status: status, role: configuration.role, startedAt: Date(), version: configuration.version, logger: logger)
+        if let realtime { health.realtime = { realtime.health() } }
+        health.register(on: router)
         MetricsRoute(registry: registry).register(on: router)
         if configuration.role.servesClientRoutes {
             edgeFunctions.mount(on: router)

@@ -5,11 +5,14 @@ import Logging
 import PostgresNIO
 
 /// `/health` (the process answers), `/health/db` (a query round trip), `/health/all` (both plus
-/// the LISTEN connection). Load balancers use the first; operators and `make run` the last.
+/// the job runtime's LISTEN connection and realtime's change feed). Load balancers use the first;
+/// operators and `make run` the last.
 /// Anything unhealthy answers 503 so probes need not parse the body.
 struct HealthRoutes: Sendable {
     let client: PostgresClient
     let status: (any DaemonStatusProvider)?
+    /// Realtime's state, for roles that serve it.
+    var realtime: (@Sendable () -> RealtimeHealth)? = nil
     let role: GatewayRole
     let startedAt: Date
     let version: String
@@ -37,6 +40,7 @@ struct HealthRoutes: Sendable {
         var process: ProcessHealth
         var database: DatabaseHealth
         var listen: ListenStatus?
+        var realtime: RealtimeHealth?
     }
 
     func register(on router: Router<GatewayRequestContext>) {
@@ -49,9 +53,10 @@ struct HealthRoutes: Sendable {
             let db = await self.databaseHealth()
             // A gateway runs no job runtime, so there is no LISTEN connection to require.
             let listen = self.role.runsJobs ? await self.status?.listenStatus() : nil
-            let healthy = db.status == "ok" && (listen?.connected ?? true)
+            let realtime = self.realtime?()
+            let healthy = db.status == "ok" && (listen?.connected ?? true) && (realtime?.listening ?? true)
             let body = AllHealth(status: healthy ? "ok" : "degraded", role: self.role, runs: self.role.components,
-                                 process: self.processHealth(), database: db, listen: listen)
+                                 process: self.processHealth(), database: db, listen: listen, realtime: realtime)
             return EditedResponse(status: healthy ? .ok : .serviceUnavailable, response: body)
         }
     }

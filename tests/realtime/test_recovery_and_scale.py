@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import httpx
 import psycopg
 
 from realtime_helpers import RawSocket, add_booking, change_and_measure, make_tenants, metric, record_id, subscribe, supabase_client, touch_booking
@@ -81,5 +82,57 @@ def test_one_change_reaches_only_its_organization_and_costs_the_same_at_100_and_
                 expected = {booking} if tenant is target else {other_booking} if tenant is other else set()
                 assert got == expected, (tenant.organization, got)
         await asyncio.gather(*(s.close() for s in everyone))
+
+    asyncio.run(scenario())
+
+
+def health(banquet) -> tuple[int, dict]:
+    response = httpx.get(banquet.url + "/health/all", timeout=10)
+    return response.status_code, response.json()
+
+
+def test_health_all_reports_the_change_feed_and_degrades_while_it_cannot_listen(banquet):
+    tenant = make_tenants(banquet, 1)[0]
+    booking = add_booking(banquet, tenant)
+
+    async def scenario():
+        client = await supabase_client(banquet, tenant.members[0].token)
+        await subscribe(client, "health")
+        code, body = health(banquet)
+        assert code == 200 and body["status"] == "ok"
+        realtime = body["realtime"]
+        assert realtime["status"] == "ok" and realtime["listening"] is True
+        assert realtime["sockets"] >= 1 and realtime["channels"] >= 1
+        before = realtime["feedPosition"] or 0
+        touch_booking(banquet, booking, 61)
+        newest = banquet.sql("select max(id) from changefeed.changes")[0][0]
+        deadline = time.time() + 5
+        while (health(banquet)[1]["realtime"]["feedPosition"] or 0) < newest and time.time() < deadline:
+            await asyncio.sleep(0.05)
+        assert health(banquet)[1]["realtime"]["feedPosition"] >= newest > before
+
+        # The listener is cut off and cannot reconnect: /health/all says so with 503. (The
+        # database refuses new connections meanwhile; the health check's pooled ones stay.)
+        admin, name = banquet.db_url.rsplit("/", 1)[0] + "/postgres", banquet.db_url.rsplit("/", 1)[1]
+        pids = listener_pids(banquet)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'alter database "{name}" allow_connections false')
+            try:
+                for pid in pids:
+                    conn.execute("select pg_terminate_backend(%s)", (pid,))
+                deadline = time.time() + 5
+                while health(banquet)[1]["realtime"]["listening"] and time.time() < deadline:
+                    await asyncio.sleep(0.05)
+                code, body = health(banquet)
+                assert code == 503 and body["status"] == "degraded"
+                assert body["realtime"]["status"] == "degraded" and body["realtime"]["listening"] is False
+            finally:
+                conn.execute(f'alter database "{name}" allow_connections true')
+        deadline = time.time() + 15
+        while not health(banquet)[1]["realtime"]["listening"] and time.time() < deadline:
+            await asyncio.sleep(0.1)
+        code, body = health(banquet)
+        assert code == 200 and body["realtime"]["listening"] is True
+        await client.realtime.close()
 
     asyncio.run(scenario())

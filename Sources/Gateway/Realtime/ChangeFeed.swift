@@ -21,6 +21,7 @@ struct ChangeFeed: Service {
     let catalog: ColumnCatalog
     let hub: RealtimeHub
     let configuration: RealtimeConfiguration
+    let status: RealtimeFeedStatus
     let logger: Logger
 
     func run() async throws {
@@ -32,6 +33,7 @@ struct ChangeFeed: Service {
                     await listener.run { event in
                         switch event {
                         case .connected(let reconnects):
+                            status.listening(true)
                             if reconnects > 0 { logger.info("realtime feed listener reconnected; catching up", metadata: ["reconnects": "\(reconnects)"]) }
                             _ = try? await catalog.reload()
                             wake.yield()
@@ -41,6 +43,7 @@ struct ChangeFeed: Service {
                         case .notification:
                             wake.yield()
                         case .disconnected(let error, _):
+                            status.listening(false)
                             logger.warning("realtime feed listener disconnected", metadata: ["error": "\(error)"])
                         }
                     }
@@ -59,6 +62,7 @@ struct ChangeFeed: Service {
                         do {
                             if cursor == nil { cursor = FeedCursor(last: try await newestID()) }
                             try await drain(&cursor!, failures: &failures)
+                            status.read(through: cursor!.last)
                         } catch {
                             logger.warning("realtime feed read failed", metadata: ["error": "\(DatabaseError.describe(error))"])
                         }

@@ -21,6 +21,7 @@ public struct RealtimeEndpoint: Sendable {
     let client: PostgresClient
     let configuration: RealtimeConfiguration
     let databaseURL: DatabaseURL
+    let feedStatus = RealtimeFeedStatus()
 
     public init(api: ClientAPI) throws {
         let logger = api.logger
@@ -37,7 +38,13 @@ public struct RealtimeEndpoint: Sendable {
         ChangeFeed(client: client, url: databaseURL,
                    delivery: ChangeDelivery(client: client, hub: services.hub, memberships: services.memberships, catalog: services.catalog,
                                              perSubscriber: configuration.perSubscriberDelivery, logger: services.logger),
-                   catalog: services.catalog, hub: services.hub, configuration: configuration, logger: services.logger)
+                   catalog: services.catalog, hub: services.hub, configuration: configuration, status: feedStatus, logger: services.logger)
+    }
+
+    /// Realtime's part of `/health/all`.
+    func health() -> RealtimeHealth {
+        let counts = services.hub.counts
+        return feedStatus.health(sockets: counts.sockets, channels: counts.channels)
     }
 
     // MARK: Upgrade

@@ -58,6 +58,8 @@ final class RealtimeHub: Sendable {
     // MARK: Sockets and channels
 
     func socketOpened() { state.withLockedValue { $0.sockets += 1; $0.publishGauges() } }
+    /// For `/health/all`.
+    var counts: (sockets: Int, channels: Int) { state.withLockedValue { ($0.sockets, $0.channels.count) } }
     func socketClosed() { state.withLockedValue { $0.sockets -= 1; $0.publishGauges() } }
 
     func newKey() -> Int {
