@@ -266,6 +266,12 @@ def test_without_a_credential_pages_redirect_to_login_and_everything_else_is_401
             assert response.headers["www-authenticate"].startswith("Bearer")
         for path in ACTIONS:
             assert http.post(path).status_code == 401, path
+        # Paths that do not exist look the same as those that do until a credential is shown.
+        assert http.get("/console/api/nope").status_code == 401
+        assert http.post("/console/api/jobs/1/nope").status_code == 401
+        assert http.get("/console/nope/deeper").status_code == 303
+        assert http.get("/console/api/nope", headers=bearer(CONSOLE_TOKEN)).status_code == 404
+        assert http.get("/console/nope/deeper", headers=bearer(CONSOLE_TOKEN)).status_code == 404
         login = http.get("/console/login")
         assert login.status_code == 200 and 'name="token"' in login.text
 

@@ -74,6 +74,13 @@ struct ConsoleRoutes: Sendable {
         api.get("mailbox") { _, context in await self.json(context) { self.mailboxJSON() } }
         api.get("outbox") { _, context in await self.json(context) { self.outboxJSON() } }
         api.get("ai") { _, context in await self.json(context) { try await self.aiJSON() } }
+
+        // Any other path under /console is a 404 only for an operator: it sits behind the gate, so
+        // without a credential it gets the same 401 or login redirect as a real page, and the
+        // console's routes cannot be told apart from outside.
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            pages.on("**", method: method) { _, _ -> Response in throw HTTPError(.notFound) }
+        }
     }
 
     // MARK: Login
