@@ -14,7 +14,7 @@
 -- Held statuses for messages we never sent (another app on the same number) are pruned after a day
 -- whenever a new one is held.
 --
--- Error codes: BQ001 (bad input).
+-- Error codes: BQ001 (bad input), BQ004 (a provider message id over 200 characters).
 
 set local lock_timeout = '5s';
 
@@ -67,17 +67,9 @@ security definer
 set search_path = ''
 as $$
 begin
-  if p_provider is null or p_provider not in ('whatsapp', 'instagram') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a messaging provider', p_provider),
-      hint = 'Use whatsapp or instagram.';
-  end if;
-  if nullif(btrim(p_provider_message_id), '') is null then
-    raise exception using errcode = 'BQ001', message = 'a delivery status needs the provider''s message id';
-  end if;
-  if p_status is null or p_status not in ('sent', 'delivered', 'read', 'failed') then
-    raise exception using errcode = 'BQ001', message = format('%L is not a delivery status', p_status),
-      hint = 'Use sent, delivered, read or failed.';
-  end if;
+  perform app.require_one_of(p_provider, 'p_provider', array['whatsapp', 'instagram']);
+  perform app.require_text(p_provider_message_id, 'p_provider_message_id', 'token');
+  perform app.require_one_of(p_status, 'p_status', array['sent', 'delivered', 'read', 'failed']);
   perform app.lock_provider_message(p_provider_message_id);
   if exists (select 1 from app.messages m where m.provider_message_id = p_provider_message_id and m.direction = 'out') then
     perform public.record_message_status(null, p_provider_message_id, p_status, p_error);

@@ -7,8 +7,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -17,20 +15,11 @@ from harness_loader import gateway_harness  # noqa: E402
 
 harness = gateway_harness()
 
-start_banquet = harness.start_banquet
-stop_banquet = harness.stop_banquet
 JWT_SECRET = harness.JWT_SECRET
 
 
 # Records how many tests had failed when a module started, so its daemon's log is kept if it fails.
 _count_failures = harness._count_failures
 
-
-@pytest.fixture(scope="module")
-def banquet(request):
-    """A daemon per test module (module-level BANQUET_ENV adds settings); its log is kept under
-    .data/test-artifacts when a test failed."""
-    instance = start_banquet(getattr(request.module, "BANQUET_ENV", None))
-    yield instance
-    failed = request.session.testsfailed > getattr(request.module, "_failed_before", 0)
-    stop_banquet(instance, keep_artifacts=request.module.__name__ if failed else None)
+# A daemon per test module (module-level BANQUET_ENV adds settings), the gateway suite's own fixture.
+banquet = harness.banquet

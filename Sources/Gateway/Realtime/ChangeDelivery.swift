@@ -107,9 +107,8 @@ struct ChangeDelivery: Sendable {
             for (group, channels) in targets {
                 var recordJSON: String?
                 if change.op != .delete {
-                    guard let row = visible[group]?[change.recordID!] else { continue }
-                    recordJSON = change.image ?? row
-                    guard recordJSON != nil else { continue }
+                    guard let row = visible[group]?[change.recordID!], let json = change.image ?? row else { continue }
+                    recordJSON = json
                 }
                 let data = Self.data(change, table: table, record: recordJSON, columns: columns.json[table] ?? "[]")
                 let row = Self.filterRow(change, record: recordJSON, needed: channels.contains { $0.bindings.contains { $0.filter != nil } })
